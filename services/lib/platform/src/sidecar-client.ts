@@ -1,0 +1,70 @@
+import { CommunicationProtocolEnum, DaprClient, LogLevel } from '@dapr/dapr';
+
+/** Where the app's own sidecar listens and the token it expects (DAPR_API_TOKEN). */
+export interface SidecarOptions {
+  /** The sidecar's HTTP port (DAPR_HTTP_PORT). */
+  httpPort: number | string;
+  /** Sent as `dapr-api-token` on every call; daprd answers 401 without it. */
+  apiToken: string;
+  /** Defaults to 127.0.0.1: the sidecar only listens on loopback. */
+  host?: string;
+}
+
+/** The failure of a call to the sidecar, with what was attempted. */
+export class SidecarError extends Error {
+  readonly operation: string;
+  constructor(operation: string, cause: unknown) {
+    super(`dapr sidecar: ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    this.name = 'SidecarError';
+    this.operation = operation;
+  }
+}
+
+export interface PublishOptions {
+  /** The Kafka message key (Dapr metadata `partitionKey`): the task id keeps a task's events in order. */
+  partitionKey: string;
+}
+
+/**
+ * The app's view of its Dapr sidecar. Built on @dapr/dapr's HTTP client, but every call that
+ * the SDK reports as a value (`{ error }`) throws a SidecarError here, so a failure can never be
+ * mistaken for success.
+ */
+export interface Sidecar {
+  /**
+   * Publishes a finished CloudEvent as is (`application/cloudevents+json`): the envelope is
+   * ours, Dapr only adds trace context.
+   */
+  publishCloudEvent(pubsub: string, topic: string, event: object, options: PublishOptions): Promise<void>;
+  /** The SDK client, for APIs this wrapper does not cover yet. */
+  readonly client: DaprClient;
+}
+
+export function createSidecar(options: SidecarOptions): Sidecar {
+  if (!options.apiToken) throw new Error('createSidecar: DAPR_API_TOKEN is empty');
+  const client = new DaprClient({
+    daprHost: options.host ?? '127.0.0.1',
+    daprPort: String(options.httpPort),
+    communicationProtocol: CommunicationProtocolEnum.HTTP,
+    daprApiToken: options.apiToken,
+    logger: { level: LogLevel.Error },
+  });
+  return {
+    client,
+    async publishCloudEvent(pubsub, topic, event, { partitionKey }) {
+      const operation = `publish to ${pubsub}/${topic}`;
+      let result: { error?: Error };
+      try {
+        result = await client.pubsub.publish(pubsub, topic, event, {
+          contentType: 'application/cloudevents+json',
+          metadata: { partitionKey },
+        });
+      } catch (err) {
+        throw new SidecarError(operation, err);
+      }
+      if (result.error) throw new SidecarError(operation, result.error);
+    },
+  };
+}
