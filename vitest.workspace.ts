@@ -3,7 +3,9 @@
  * it into `test.projects`.
  *
  * - `unit`: every `*.test.ts` beside the code; no network (the Dapr sidecar is mocked with msw).
+ * - `integration`: `*.int.test.ts`, against the stack's real PostgreSQL (TEST_DATABASE_URL).
  * - `e2e`: `*.e2e.test.ts`, against the real local stack (`scripts/stack up` first).
+ * - `chart`: the Helm chart's tests under charts/ (run by scripts/chart-test, which provides helm).
  */
 import type { TestProjectConfiguration } from 'vitest/config';
 
@@ -13,6 +15,24 @@ export const projects: TestProjectConfiguration[] = [
       name: 'unit',
       include: ['services/**/*.test.ts', 'actors/**/*.test.ts'],
       exclude: ['**/node_modules/**', '**/*.int.test.ts', '**/*.e2e.test.ts'],
+    },
+  },
+  {
+    test: {
+      name: 'integration',
+      include: ['services/**/*.int.test.ts', 'actors/**/*.int.test.ts'],
+      exclude: ['**/node_modules/**'],
+      // One database: integration files run one at a time.
+      fileParallelism: false,
+      testTimeout: 60_000,
+    },
+  },
+  {
+    test: {
+      name: 'chart',
+      include: ['charts/tests/**/*.test.ts'],
+      exclude: ['**/node_modules/**'],
+      testTimeout: 120_000,
     },
   },
   {
