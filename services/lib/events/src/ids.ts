@@ -1,0 +1,53 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+function format(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+let lastMs = 0;
+let seq = 0;
+
+/**
+ * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then randomness, so ids sort by creation
+ * time. Within one millisecond a 12-bit counter keeps the ids of this process increasing.
+ *
+ * @example uuidv7() // '019a7c3e-5b1f-7c2a-9d3e-4f5a6b7c8d9e'
+ */
+export function uuidv7(now: number = Date.now()): string {
+  if (now <= lastMs) {
+    seq = (seq + 1) & 0xfff;
+    if (seq === 0) lastMs += 1;
+    now = lastMs;
+  } else {
+    lastMs = now;
+    seq = randomBytes(2).readUInt16BE() & 0x3ff;
+  }
+  const b = randomBytes(16);
+  b.writeUIntBE(now, 0, 6);
+  b[6] = 0x70 | (seq >> 8);
+  b[7] = seq & 0xff;
+  b[8] = 0x80 | ((b[8] ?? 0) & 0x3f);
+  return format(b);
+}
+
+/**
+ * A name-based UUID (version 8, SHA-256 of the parts): the same parts always give the same id.
+ * Used for ReminderDue events so a reminder that fires twice is one event id, hence one
+ * notification.
+ *
+ * @example deterministicId('reminder', taskId, '2026-12-01T09:00:00.000Z')
+ */
+export function deterministicId(...parts: string[]): string {
+  const b = createHash('sha256').update(parts.join('\u0000')).digest().subarray(0, 16);
+  b[6] = 0x80 | ((b[6] ?? 0) & 0x0f);
+  b[8] = 0x80 | ((b[8] ?? 0) & 0x3f);
+  return format(b);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** True for a UUID of version 7 (time-ordered). */
+export function isUuidV7(id: string): boolean {
+  return UUID.test(id) && id[14] === '7';
+}

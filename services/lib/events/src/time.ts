@@ -1,0 +1,48 @@
+import * as v from 'valibot';
+
+/**
+ * True when the string's calendar date and clock exist: `2026-02-30T10:00:00Z` matches the
+ * RFC 3339 pattern but is no day, and Date would silently roll it over to March 2.
+ */
+export function isRealInstant(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return (
+    day.getUTCFullYear() === y &&
+    day.getUTCMonth() === mo - 1 &&
+    day.getUTCDate() === d &&
+    !Number.isNaN(Date.parse(text))
+  );
+}
+
+/**
+ * An instant as RFC 3339 with an offset (`Z` or `±hh:mm`), normalised to UTC with
+ * milliseconds (`2026-12-01T09:00:00.000Z`), which is how every time is stored and sent.
+ */
+export const InstantSchema = v.pipe(
+  v.string(),
+  v.regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i,
+    'must be an RFC 3339 date-time with an offset, e.g. 2026-12-01T09:00:00Z',
+  ),
+  v.check(isRealInstant, 'is not a real date and time'),
+  v.transform((s) => new Date(s).toISOString()),
+);
+
+/** True when the runtime knows the IANA time zone (`Europe/Paris`, `UTC`). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const TimeZoneSchema = v.pipe(
+  v.string(),
+  v.maxLength(64),
+  v.check(isTimeZone, 'is not a known IANA time zone'),
+);
