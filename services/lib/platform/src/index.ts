@@ -16,4 +16,12 @@ export {
   SidecarError,
   type SidecarOptions,
 } from './sidecar-client.ts';
+export {
+  type ActorStateOperation,
+  type BindingResult,
+  createSidecarHttp,
+  type ReminderSpec,
+  type SidecarHttp,
+} from './sidecar-http.ts';
 export { requireSidecarToken } from './sidecar-token.ts';
+export { fieldErrors, valid } from './validate.ts';

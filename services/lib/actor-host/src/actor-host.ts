@@ -1,0 +1,202 @@
+import { requireSidecarToken, type SidecarHttp } from '@todo/platform';
+import { type Context, Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { Actor, ActorContext, ActorType } from './actor.ts';
+import { createTurnQueue } from './turn-queue.ts';
+
+/** The actor runtime settings daprd reads once from `GET /dapr/config`. Defaults in brackets. */
+export interface ActorRuntimeConfig {
+  /** An actor unused this long is deactivated [`1h`]. */
+  actorIdleTimeout?: string;
+  /** How long a rebalance waits for calls in progress [`30s`]. */
+  drainOngoingCallTimeout?: string;
+  /** Wait for calls in progress before moving an actor to another host [true]. */
+  drainRebalancedActors?: boolean;
+}
+
+export interface ActorHostOptions {
+  types: readonly ActorType[];
+  /** APP_API_TOKEN: every sidecar-facing route requires it as `dapr-api-token`. */
+  appApiToken: string;
+  /** The app's sidecar, for actor state and reminders. */
+  sidecar: SidecarHttp;
+  log: Logger;
+  config?: ActorRuntimeConfig;
+}
+
+export interface ActorHost {
+  /** The protocol routes: mount with `app.route('/', host.app)`. */
+  readonly app: Hono;
+  /** Actors currently active in this process. */
+  readonly activeCount: number;
+}
+
+/** The header that tells daprd the app's answer is an application error for the caller. */
+const DAPR_ERROR_HEADER = 'X-Daprerrorresponseheader';
+
+class BadBody extends Error {}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadBody('body is not JSON');
+  }
+}
+
+/**
+ * Serves the Dapr actor protocol (REFERENCE.md, "The actor protocol the app serves") from Hono:
+ *
+ * - `GET /dapr/config` → 200 with the hosted types and runtime settings;
+ * - `PUT /actors/{type}/{id}/method/{method}` → 200 with the method's JSON answer, 404 for an
+ *   unknown type or method, 400 for a body that is not JSON, 500 (with the Dapr error header) when
+ *   the method throws;
+ * - `PUT /actors/{type}/{id}/method/remind/{name}` and `.../timer/{name}` → 200 once handled;
+ * - `DELETE /actors/{type}/{id}` → 200 after `onDeactivate`.
+ *
+ * Daprd treats any status but 200 as failure (204 included), so success is always exactly 200.
+ * Calls for one actor id run one at a time, in arrival order.
+ *
+ * @example
+ * const host = createActorHost({ types: [taskReminderType(deps)], appApiToken, sidecar, log });
+ * app.route('/', host.app);
+ */
+export function createActorHost(options: ActorHostOptions): ActorHost {
+  const types = new Map(options.types.map((t) => [t.name, t]));
+  const active = new Map<string, Actor>();
+  const queue = createTurnQueue();
+  const { sidecar, log } = options;
+  const app = new Hono();
+  const guard = requireSidecarToken(options.appApiToken);
+  app.use('/dapr/config', guard);
+  app.use('/actors/*', guard);
+
+  app.get('/dapr/config', (c) =>
+    c.json({
+      entities: [...types.keys()],
+      actorIdleTimeout: options.config?.actorIdleTimeout ?? '1h',
+      drainOngoingCallTimeout: options.config?.drainOngoingCallTimeout ?? '30s',
+      drainRebalancedActors: options.config?.drainRebalancedActors ?? true,
+      reentrancy: { enabled: false },
+    }),
+  );
+
+  function context(type: string, id: string): ActorContext {
+    return {
+      type,
+      id,
+      log: log.child({ actorType: type, actorId: id }),
+      state: {
+        get: (key) => sidecar.getActorState(type, id, key),
+        set: (key, value) => sidecar.saveActorState(type, id, [{ operation: 'upsert', key, value }]),
+        delete: (key) => sidecar.saveActorState(type, id, [{ operation: 'delete', key }]),
+      },
+      reminders: {
+        set: (name, reminder) => sidecar.registerReminder(type, id, name, reminder),
+        delete: (name) => sidecar.deleteReminder(type, id, name),
+      },
+    };
+  }
+
+  function activate(type: ActorType, id: string): Actor {
+    const key = `${type.name}/${id}`;
+    let actor = active.get(key);
+    if (!actor) {
+      actor = type.create(context(type.name, id));
+      active.set(key, actor);
+    }
+    return actor;
+  }
+
+  /** Runs one turn of an actor and renders its outcome with the protocol's status codes. */
+  async function turn(
+    c: Context,
+    what: string,
+    work: (actor: Actor, body: unknown) => Promise<unknown> | 'not-found',
+  ): Promise<Response> {
+    const typeName = c.req.param('type') ?? '';
+    const id = c.req.param('id') ?? '';
+    const type = types.get(typeName);
+    if (!type) {
+      log.warn({ actorType: typeName, actorId: id, what }, 'call for an actor type this host does not serve');
+      return c.json({ error: `actor type ${typeName} is not hosted here` }, 404);
+    }
+    let body: unknown;
+    try {
+      body = await jsonBody(c);
+    } catch (err) {
+      log.warn({ actorType: typeName, actorId: id, what }, (err as Error).message);
+      return c.json({ error: (err as Error).message }, 400);
+    }
+    let found = true;
+    try {
+      const result = await queue.run(`${typeName}/${id}`, async () => {
+        const outcome = work(activate(type, id), body);
+        if (outcome === 'not-found') {
+          found = false;
+          return undefined;
+        }
+        return outcome;
+      });
+      if (!found) {
+        log.warn({ actorType: typeName, actorId: id, what }, 'unknown actor method');
+        return c.json({ error: `${typeName} has no ${what}` }, 404);
+      }
+      return c.json(result ?? null, 200);
+    } catch (err) {
+      log.error({ err, actorType: typeName, actorId: id, what }, 'actor call failed');
+      c.header(DAPR_ERROR_HEADER, 'true');
+      return c.json({ error: err instanceof Error ? err.message : String(err) }, 500);
+    }
+  }
+
+  /** The `data` of a reminder or timer callback body (`{"data":…,"dueTime":"","period":""}`). */
+  const callbackData = (body: unknown): unknown =>
+    body !== null && typeof body === 'object' && 'data' in body
+      ? (body as { data: unknown }).data
+      : undefined;
+
+  app.put('/actors/:type/:id/method/remind/:name', (c) =>
+    turn(c, `reminder ${c.req.param('name')}`, (actor, body) =>
+      actor.onReminder ? actor.onReminder(c.req.param('name'), callbackData(body)) : 'not-found',
+    ),
+  );
+  app.put('/actors/:type/:id/method/timer/:name', (c) =>
+    turn(c, `timer ${c.req.param('name')}`, (actor, body) =>
+      actor.onTimer ? actor.onTimer(c.req.param('name'), callbackData(body)) : 'not-found',
+    ),
+  );
+  app.put('/actors/:type/:id/method/:method', (c) => {
+    const name = c.req.param('method');
+    return turn(c, `method ${name}`, (actor, body) => {
+      const method = Object.hasOwn(actor.methods, name) ? actor.methods[name] : undefined;
+      return method ? method(body) : 'not-found';
+    });
+  });
+
+  app.delete('/actors/:type/:id', async (c) => {
+    const typeName = c.req.param('type');
+    const id = c.req.param('id');
+    if (!types.has(typeName)) return c.json({ error: `actor type ${typeName} is not hosted here` }, 404);
+    const key = `${typeName}/${id}`;
+    await queue.run(key, async () => {
+      const actor = active.get(key);
+      active.delete(key);
+      try {
+        await actor?.onDeactivate?.();
+      } catch (err) {
+        log.error({ err, actorType: typeName, actorId: id }, 'onDeactivate failed');
+      }
+    });
+    return c.body(null, 200);
+  });
+
+  return {
+    app,
+    get activeCount() {
+      return active.size;
+    },
+  };
+}

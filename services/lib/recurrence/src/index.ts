@@ -1,0 +1,7 @@
+/**
+ * @todo/recurrence: when a recurring task's next reminder is due. Pure functions over a rule
+ * parsed by @todo/events' `parseRecurrence`, computed in the task's IANA time zone with Intl
+ * only (Node's ICU carries the tz database; no zone library to keep in step with it).
+ */
+export { nextOccurrence, type Occurrence, type OccurrenceInput } from './next-occurrence.ts';
+export { instantOf, offsetAt, type WallClock, wallClockAt } from './zoned-time.ts';

@@ -1,0 +1,129 @@
+import type { RecurrenceRule, Weekday } from '@todo/events';
+import {
+  dateOfEpochDay,
+  daysInMonth,
+  epochDay,
+  instantOf,
+  type WallClock,
+  wallClockAt,
+} from './zoned-time.ts';
+
+/** Where a series stands: its first occurrence, its zone, and the occurrence that just fired. */
+export interface OccurrenceInput {
+  /**
+   * The first occurrence (DTSTART: the task's `remind_at`). It is always occurrence 1, even when
+   * it matches no BYDAY or BYMONTHDAY, and every later DAILY, WEEKLY or MONTHLY occurrence keeps
+   * its wall-clock time of day in `timeZone`.
+   */
+  start: Date | string;
+  /** The task's IANA time zone (`Europe/Paris`). */
+  timeZone: string;
+  /** The occurrence that just fired (or was due). */
+  previous: Date | string;
+  /** Its number in the series: 1 for `start`. */
+  previousIndex: number;
+  /**
+   * Occurrences before this instant are skipped (and counted against COUNT), so a reminder that
+   * fires days late gives one notification, not one per missed occurrence. Default: none skipped.
+   */
+  notBefore?: Date;
+}
+
+/** The next occurrence and its number in the series (COUNT counts from 1 = `start`). */
+export interface Occurrence {
+  at: Date;
+  index: number;
+}
+
+const FIXED_MS = { SECONDLY: 1_000, MINUTELY: 60_000, HOURLY: 3_600_000 } as const;
+const WEEKDAYS: readonly Weekday[] = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+/** Monday = 0. 1970-01-01 (epoch day 0) was a Thursday. */
+const weekdayOf = (day: number): number => (((day + 3) % 7) + 7) % 7;
+
+function toMs(t: Date | string): number {
+  const ms = typeof t === 'string' ? Date.parse(t) : t.getTime();
+  if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${String(t)}`);
+  return ms;
+}
+
+function at(dayNumber: number, time: WallClock, timeZone: string): number {
+  return instantOf({ ...dateOfEpochDay(dayNumber), ...pickTime(time) }, timeZone);
+}
+
+function pickTime(w: WallClock) {
+  return { hour: w.hour, minute: w.minute, second: w.second, millisecond: w.millisecond };
+}
+
+/** The first occurrence strictly after `prevMs`, ignoring COUNT and UNTIL. */
+function following(rule: RecurrenceRule, startMs: number, prevMs: number, timeZone: string): number {
+  const { freq, interval } = rule;
+  if (freq === 'SECONDLY' || freq === 'MINUTELY' || freq === 'HOURLY') {
+    // Fixed durations: an hourly reminder stays 60 minutes apart across a DST change.
+    return prevMs + interval * FIXED_MS[freq];
+  }
+  const start = wallClockAt(startMs, timeZone);
+  const prev = wallClockAt(prevMs, timeZone);
+  const prevDay = epochDay(prev.year, prev.month, prev.day);
+  if (freq === 'DAILY') return at(prevDay + interval, start, timeZone);
+  if (freq === 'WEEKLY') {
+    if (!rule.byDay || rule.byDay.length === 0) return at(prevDay + 7 * interval, start, timeZone);
+    const startDay = epochDay(start.year, start.month, start.day);
+    const startMonday = startDay - weekdayOf(startDay);
+    for (let d = prevDay; d <= prevDay + 7 * interval + 7; d++) {
+      const week = Math.floor((d - startMonday) / 7);
+      const weekday = WEEKDAYS[weekdayOf(d)] as Weekday;
+      if (week % interval !== 0 || !rule.byDay.includes(weekday)) continue;
+      const t = at(d, start, timeZone);
+      if (t > prevMs) return t;
+    }
+    throw new Error('unreachable: a weekly rule with BYDAY matches within its interval');
+  }
+  // MONTHLY: the same day of the month (or BYMONTHDAY) every `interval` months, counted from the
+  // start's month. A day the month lacks (31 in April) is clamped to its last day: "monthly on
+  // the 31st" then reminds on the last day of every month, where RFC 5545 would skip the month.
+  const day = rule.byMonthDay ?? start.day;
+  const startMonth = start.year * 12 + (start.month - 1);
+  const prevMonth = prev.year * 12 + (prev.month - 1);
+  for (let m = prevMonth; m <= prevMonth + interval; m++) {
+    if ((m - startMonth) % interval !== 0) continue;
+    const year = Math.floor(m / 12);
+    const month = (m % 12) + 1;
+    const t = instantOf(
+      { year, month, day: Math.min(day, daysInMonth(year, month)), ...pickTime(start) },
+      timeZone,
+    );
+    if (t > prevMs) return t;
+  }
+  throw new Error('unreachable: a monthly rule matches within its interval');
+}
+
+/**
+ * The occurrence after `previous` of a rule parsed by `parseRecurrence` (@todo/events), or null
+ * when the series is over (COUNT reached, or past UNTIL). DAILY, WEEKLY and MONTHLY keep the
+ * wall-clock time of `start` in the task's zone across DST changes (09:00 stays 09:00; a time the
+ * spring-forward gap skips moves forward by the gap, a repeated one takes its first instance);
+ * SECONDLY, MINUTELY and HOURLY are fixed durations.
+ *
+ * @example
+ * nextOccurrence({ freq: 'DAILY', interval: 1 }, {
+ *   start: '2026-03-28T08:00:00Z', timeZone: 'Europe/Paris',
+ *   previous: '2026-03-28T08:00:00Z', previousIndex: 1,
+ * }) // { at: 2026-03-29T07:00:00.000Z (09:00 CEST), index: 2 }
+ */
+export function nextOccurrence(rule: RecurrenceRule, input: OccurrenceInput): Occurrence | null {
+  const startMs = toMs(input.start);
+  const until = rule.until ? Date.parse(rule.until) : Number.POSITIVE_INFINITY;
+  const notBefore = input.notBefore?.getTime() ?? Number.NEGATIVE_INFINITY;
+  let prevMs = toMs(input.previous);
+  let index = input.previousIndex;
+  // Bounded: skipping missed occurrences stops after 100,000 steps (COUNT's own maximum).
+  for (let step = 0; step < 100_000; step++) {
+    index += 1;
+    if (rule.count !== undefined && index > rule.count) return null;
+    const next = following(rule, startMs, prevMs, input.timeZone);
+    if (next > until) return null;
+    if (next >= notBefore) return { at: new Date(next), index };
+    prevMs = next;
+  }
+  return null;
+}
