@@ -10,6 +10,7 @@ export interface StackEnv {
   appApiToken: string;
   actorStateConnectionString: string;
   databaseUrl: string;
+  jwtSecret: string;
   /** Folder holding daprd, placement, scheduler and the dapr CLI. */
   daprBin: string;
 }
@@ -22,6 +23,7 @@ const NAMES = {
   appApiToken: 'APP_API_TOKEN',
   actorStateConnectionString: 'ACTOR_STATE_CONNECTION_STRING',
   databaseUrl: 'DATABASE_URL',
+  jwtSecret: 'AUTH_JWT_SECRET',
   daprBin: 'DAPR_BIN',
 } as const satisfies Record<keyof StackEnv, string>;
 

@@ -1,4 +1,4 @@
-import { CommunicationProtocolEnum, DaprClient, LogLevel } from '@dapr/dapr';
+import { CommunicationProtocolEnum, DaprClient, LogLevel, type LoggerService } from '@dapr/dapr';
 
 /** Where the app's own sidecar listens and the token it expects (DAPR_API_TOKEN). */
 export interface SidecarOptions {
@@ -38,9 +38,17 @@ export interface Sidecar {
    * ours, Dapr only adds trace context.
    */
   publishCloudEvent(pubsub: string, topic: string, event: object, options: PublishOptions): Promise<void>;
+  /**
+   * Resolves once the sidecar answers (the SDK polls its metadata endpoint every 500 ms, up to
+   * 30 s), rejects with a SidecarError otherwise. Until then every SDK call would wait this long.
+   */
+  waitUntilReady(): Promise<void>;
   /** The SDK client, for APIs this wrapper does not cover yet. */
   readonly client: DaprClient;
 }
+
+// The SDK logs its own failures to the console; ours are thrown and logged by the caller, once.
+const quiet: LoggerService = { error() {}, warn() {}, info() {}, verbose() {}, debug() {} };
 
 export function createSidecar(options: SidecarOptions): Sidecar {
   if (!options.apiToken) throw new Error('createSidecar: DAPR_API_TOKEN is empty');
@@ -49,10 +57,17 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     daprPort: String(options.httpPort),
     communicationProtocol: CommunicationProtocolEnum.HTTP,
     daprApiToken: options.apiToken,
-    logger: { level: LogLevel.Error },
+    logger: { level: LogLevel.Error, service: quiet },
   });
   return {
     client,
+    async waitUntilReady() {
+      try {
+        await client.start();
+      } catch (err) {
+        throw new SidecarError('wait for the sidecar', err);
+      }
+    },
     async publishCloudEvent(pubsub, topic, event, { partitionKey }) {
       const operation = `publish to ${pubsub}/${topic}`;
       let result: { error?: Error };

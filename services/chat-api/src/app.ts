@@ -1,0 +1,114 @@
+/**
+ * chat-api: the chatbot's task API. `createApp(deps)` builds the Hono app; `main.ts` serves it.
+ *
+ * Request path: requestContext (ids, logger) → requireUser (JWT) → task context → validated
+ * handler → task function (one transaction: the row and its outbox events) → the relay
+ * (outbox-relay.ts) publishes to Kafka through the sidecar.
+ */
+import {
+  AppError,
+  type Logger,
+  notFound,
+  onError,
+  problem,
+  requestContext,
+  requireSidecarToken,
+  requireUser,
+  valid,
+} from '@todo/platform';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ChatRequestSchema } from './chat/chat-schemas.ts';
+import { handleChat } from './chat/handle-chat.ts';
+import type { Db } from './db/database.ts';
+import type { ChatApiEnv } from './http/env.ts';
+import { relayMetrics } from './http/metrics.ts';
+import { docsPage, openApiDocument } from './http/openapi.ts';
+import type { OutboxRelay } from './outbox/outbox-relay.ts';
+import { sweepReminders } from './sweep/reminder-sweep.ts';
+import { taskRoutes } from './tasks/task-routes.ts';
+
+export interface AppDeps {
+  db: Db;
+  log: Logger;
+  /** AUTH_JWT_SECRET */
+  jwtSecret: string;
+  /** APP_API_TOKEN: what the sidecar sends on the routes it calls. */
+  appApiToken: string;
+  /** True when the sidecar answers (GET /v1.0/healthz/outbound). */
+  sidecarReady: () => Promise<boolean>;
+  relay?: OutboxRelay;
+  now?: () => Date;
+  /** Reminder sweep horizon in ms (SWEEP_HORIZON_SECONDS × 1000). */
+  sweepHorizonMs?: number;
+}
+
+const MAX_BODY = 64 * 1024;
+
+export function createApp(deps: AppDeps) {
+  const now = deps.now ?? (() => new Date());
+  const app = new Hono<ChatApiEnv>();
+  app.onError(
+    onError(
+      (err, c) =>
+        c.get('log')?.error({ err }, 'unhandled error') ?? deps.log.error({ err }, 'unhandled error'),
+    ),
+  );
+  app.notFound(notFound);
+  app.use(requestContext(deps.log));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY,
+      onError: (c) =>
+        problem(c, new AppError(413, 'payload_too_large', `the body must be at most ${MAX_BODY} bytes`)),
+    }),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const [database, sidecar] = await Promise.all([
+      deps.db
+        .selectNoFrom((eb) => eb.val(1).as('one'))
+        .execute()
+        .then(() => true)
+        .catch(() => false),
+      deps.sidecarReady().catch(() => false),
+    ]);
+    if (database && sidecar) return c.json({ status: 'ready', database, sidecar });
+    return problem(
+      c,
+      new AppError(503, 'dependency_unavailable', 'not ready', { extra: { database, sidecar } }),
+    );
+  });
+  app.get('/metrics', async (c) => {
+    if (!deps.relay) return c.text('', 200);
+    return c.text(relayMetrics(await deps.relay.stats()), 200, {
+      'content-type': 'text/plain; version=0.0.4',
+    });
+  });
+  const doc = openApiDocument();
+  app.get('/openapi.json', (c) => c.json(doc));
+  app.get('/docs', (c) => c.html(docsPage(doc)));
+
+  // The cron input binding (dapr-components/reminder-sweep.yaml): only the sidecar calls it.
+  app.post('/reminder-sweep', requireSidecarToken(deps.appApiToken), async (c) => {
+    const result = await sweepReminders({
+      db: deps.db,
+      now,
+      ...(deps.sweepHorizonMs ? { horizonMs: deps.sweepHorizonMs } : {}),
+    });
+    c.get('log').info(result, 'reminder sweep');
+    return c.json(result);
+  });
+
+  app.use('/v1/*', requireUser({ secret: deps.jwtSecret }));
+  app.use('/v1/*', async (c, next) => {
+    c.set('ctx', { db: deps.db, userId: c.get('userId'), correlationId: c.get('correlationId'), now });
+    await next();
+  });
+  app.route('/v1/tasks', taskRoutes);
+  app.post('/v1/chat', valid('json', ChatRequestSchema), async (c) => {
+    return c.json(await handleChat({ ctx: c.get('ctx'), input: c.req.valid('json') }));
+  });
+  return app;
+}

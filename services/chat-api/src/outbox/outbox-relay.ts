@@ -1,0 +1,256 @@
+import { type Logger, SidecarError } from '@todo/platform';
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { Db } from '../db/database.ts';
+import { LatencyWindow } from './latency-window.ts';
+import { OUTBOX_CHANNEL } from './outbox-writer.ts';
+
+/** Publishes one finished CloudEvent (throws on failure). */
+export type PublishFn = (topic: string, event: unknown, partitionKey: string) => Promise<void>;
+
+export interface RelayOptions {
+  db: Db;
+  /** For the LISTEN connection (its own client, outside the pool). */
+  databaseUrl: string;
+  publish: PublishFn;
+  /** Resolves when the sidecar is up; the relay claims nothing before (so it holds no locks while waiting). */
+  waitForSidecar?: () => Promise<void>;
+  log: Logger;
+  /** Rows claimed per round. Default 200. */
+  batchSize?: number;
+  /** Publishes in flight per round (each a different task). Default 32. */
+  concurrency?: number;
+  /** The polling fallback when no NOTIFY arrives. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Backoff after a failed publish: base × 2^attempts, capped. Defaults 200 ms and 30 s. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+export interface RelayStats {
+  pending: number;
+  oldestAgeSeconds: number;
+  published: number;
+  failures: number;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+}
+
+export interface OutboxRelay {
+  start(): void;
+  /** One claim-publish-commit round; returns how many rows it claimed. Exposed for tests. */
+  runOnce(): Promise<number>;
+  /** Stops taking new work after draining what is claimable, up to `drainMs` (default 10 s). */
+  stop(drainMs?: number): Promise<void>;
+  stats(): Promise<RelayStats>;
+}
+
+interface ClaimedRow {
+  id: string;
+  topic: string;
+  partition_key: string;
+  event: unknown;
+  created_at: Date;
+  attempts: number;
+}
+
+/**
+ * The outbox relay. Wakes on LISTEN/NOTIFY (polling as a fallback), claims the oldest
+ * unpublished row of each task with `FOR UPDATE SKIP LOCKED` — only a key's head row is
+ * claimable, so several relays share the work and a task's events are never reordered —
+ * publishes them through the sidecar, deletes the published rows and backs the failed ones
+ * off, all in one transaction. A crash before commit leaves the rows to publish again:
+ * duplicates are possible, losses are not.
+ */
+export function createOutboxRelay(options: RelayOptions): OutboxRelay {
+  const batchSize = options.batchSize ?? 200;
+  const concurrency = options.concurrency ?? 32;
+  const pollMs = options.pollIntervalMs ?? 1000;
+  const base = options.backoffBaseMs ?? 200;
+  const cap = options.backoffMaxMs ?? 30_000;
+  const { db, log } = options;
+  const latency = new LatencyWindow();
+  let published = 0;
+  let failures = 0;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let listener: pg.Client | undefined;
+  let wake: (() => void) | undefined;
+  let pendingWake = false;
+
+  function signal() {
+    pendingWake = true;
+    wake?.();
+  }
+
+  async function listen() {
+    while (running) {
+      const client = new pg.Client({
+        connectionString: options.databaseUrl,
+        application_name: 'chat-api-relay-listen',
+      });
+      try {
+        await client.connect();
+        client.on('notification', signal);
+        const closed = new Promise<void>((resolve) => {
+          client.on('error', () => resolve());
+          client.on('end', () => resolve());
+        });
+        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+        listener = client;
+        signal(); // rows written while we were not listening
+        await closed;
+      } catch (err) {
+        log.warn(
+          { err: (err as Error).message },
+          'outbox relay: LISTEN connection failed; polling meanwhile',
+        );
+      } finally {
+        listener = undefined;
+        await client.end().catch(() => {});
+      }
+      if (running) await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  async function runOnce(): Promise<number> {
+    return db.transaction().execute(async (trx) => {
+      const claimed = await sql<ClaimedRow>`
+        select o.id, o.topic, o.partition_key, o.event, o.created_at, o.attempts
+        from outbox o
+        where o.next_attempt_at <= now()
+          and not exists (select 1 from outbox p where p.partition_key = o.partition_key and p.id < o.id)
+        order by o.id
+        limit ${batchSize}
+        for update skip locked`.execute(trx);
+      const rows = claimed.rows;
+      if (rows.length === 0) return 0;
+
+      const done: string[] = [];
+      const failed: { row: ClaimedRow; error: string }[] = [];
+      let next = 0;
+      async function worker() {
+        while (next < rows.length) {
+          const row = rows[next++] as ClaimedRow;
+          try {
+            await options.publish(row.topic, row.event, row.partition_key);
+            done.push(row.id);
+            latency.add(Date.now() - row.created_at.getTime());
+          } catch (err) {
+            failed.push({ row, error: err instanceof SidecarError ? err.message : String(err) });
+          }
+        }
+      }
+      await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
+
+      if (done.length > 0) await trx.deleteFrom('outbox').where('id', 'in', done).execute();
+      for (const { row, error } of failed) {
+        const delay = Math.min(cap, base * 2 ** row.attempts) * (0.8 + Math.random() * 0.4);
+        await trx
+          .updateTable('outbox')
+          .set({
+            attempts: row.attempts + 1,
+            next_attempt_at: new Date(Date.now() + delay),
+            last_error: error.slice(0, 1000),
+          })
+          .where('id', '=', row.id)
+          .execute();
+      }
+      published += done.length;
+      failures += failed.length;
+      if (failed.length > 0) {
+        log.warn(
+          { failed: failed.length, published: done.length, error: failed[0]?.error },
+          'outbox relay: publish failed; those tasks wait and retry with backoff',
+        );
+      }
+      return rows.length;
+    });
+  }
+
+  /** Sleeps until NOTIFY, the poll interval, or the earliest backed-off row is due. */
+  async function idle() {
+    if (pendingWake) {
+      pendingWake = false;
+      return;
+    }
+    let wait = pollMs;
+    const due = await sql<{ ms: number | null }>`
+      select (extract(epoch from min(next_attempt_at) - now()) * 1000)::float8 as ms from outbox`.execute(db);
+    const ms = due.rows[0]?.ms;
+    if (ms !== null && ms !== undefined) wait = Math.max(5, Math.min(wait, ms));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    wake = undefined;
+    pendingWake = false;
+  }
+
+  async function run() {
+    while (running && options.waitForSidecar) {
+      try {
+        await options.waitForSidecar();
+        break;
+      } catch (err) {
+        log.warn(
+          { err: (err as Error).message },
+          'outbox relay: sidecar not reachable yet; events wait in the outbox',
+        );
+      }
+    }
+    while (running) {
+      try {
+        const n = await runOnce();
+        if (n < batchSize) await idle();
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'outbox relay: round failed (database?); retrying in 1 s');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      void listen();
+      loop = run();
+    },
+    runOnce,
+    async stop(drainMs = 10_000) {
+      if (!running) return;
+      running = false;
+      wake?.();
+      await loop;
+      const deadline = Date.now() + drainMs;
+      // Drain: publish what is claimable now, so a clean shutdown leaves nothing behind that
+      // could be published; rows backed off after a failure stay for the next start.
+      while (Date.now() < deadline) {
+        try {
+          if ((await runOnce()) === 0) break;
+        } catch (err) {
+          log.warn({ err: (err as Error).message }, 'outbox relay: drain round failed');
+          break;
+        }
+      }
+      await listener?.end().catch(() => {});
+    },
+    async stats() {
+      const r = await sql<{ pending: number; oldest: number | null }>`
+        select count(*)::int as pending, extract(epoch from now() - min(created_at))::float8 as oldest from outbox`.execute(
+        db,
+      );
+      const row = r.rows[0];
+      return {
+        pending: row?.pending ?? 0,
+        oldestAgeSeconds: row?.oldest ?? 0,
+        published,
+        failures,
+        latencyMs: { p50: latency.quantile(0.5), p95: latency.quantile(0.95), p99: latency.quantile(0.99) },
+      };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { type Task, uuidv7 } from '@todo/events';
+import { enqueueEvents } from '../outbox/outbox-writer.ts';
+import type { TaskContext } from './task-context.ts';
+import { taskEvents } from './task-events.ts';
+import type { CreateTaskInput } from './task-schemas.ts';
+import { insertTask } from './task-store.ts';
+import { toTask } from './task-wire.ts';
+
+/** Creates a task and, in the same transaction, its created and change events. */
+export async function createTask({
+  ctx,
+  input,
+}: {
+  ctx: TaskContext;
+  input: CreateTaskInput;
+}): Promise<Task> {
+  const now = ctx.now().toISOString();
+  const draft: Task = {
+    id: uuidv7(),
+    user_id: ctx.userId,
+    title: input.title,
+    description: input.description,
+    status: 'open',
+    priority: input.priority,
+    tags: input.tags,
+    due_at: input.due_at,
+    remind_at: input.remind_at,
+    recurrence: input.recurrence,
+    timezone: input.timezone,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    completed_at: null,
+  };
+  return ctx.db.transaction().execute(async (trx) => {
+    const task = toTask(await insertTask(trx, draft));
+    await enqueueEvents(trx, taskEvents.created(ctx, task));
+    return task;
+  });
+}

@@ -1,0 +1,15 @@
+import type { Db } from '../db/database.ts';
+
+/** What every task function needs: the database, who asks, and why (for the events). */
+export interface TaskContext {
+  db: Db;
+  /** The authenticated user: every query is scoped by it. */
+  userId: string;
+  /** Carried into every event this request causes. */
+  correlationId: string;
+  /** The clock; tests pass a fixed one. */
+  now: () => Date;
+}
+
+/** The app-id events are published as. */
+export const SOURCE = 'chat-api';

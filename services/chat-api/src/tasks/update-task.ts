@@ -1,0 +1,97 @@
+import { parseRecurrence, type Task, type TaskChanges } from '@todo/events';
+import { AppError } from '@todo/platform';
+import { enqueueEvents } from '../outbox/outbox-writer.ts';
+import type { TaskContext } from './task-context.ts';
+import { taskEvents } from './task-events.ts';
+import type { PatchTaskInput } from './task-schemas.ts';
+import { lockTask, type Trx, updateTask } from './task-store.ts';
+import { toTask } from './task-wire.ts';
+
+export function notFound(id: string): AppError {
+  return new AppError(404, 'not_found', `task ${id} not found`);
+}
+
+/** Only the fields whose value really changes. */
+function diff(current: Task, patch: TaskChanges): TaskChanges {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const now = current[key as keyof Task];
+    if (JSON.stringify(now) !== JSON.stringify(value)) out[key] = value;
+  }
+  return out as TaskChanges;
+}
+
+/**
+ * Applies changes to the user's task under a row lock: bumps the version once, writes the
+ * events of the change in the same transaction. Completing emits `todo.task.completed.v1`
+ * (after an `updated` for any other field changed with it); nothing changing writes nothing.
+ */
+export async function applyChanges(
+  ctx: TaskContext,
+  trx: Trx,
+  id: string,
+  patch: TaskChanges,
+  options: { ifMatch?: number | undefined } = {},
+): Promise<Task> {
+  const row = await lockTask(trx, ctx.userId, id);
+  if (!row) throw notFound(id);
+  if (options.ifMatch !== undefined && options.ifMatch !== row.version) {
+    throw new AppError(
+      412,
+      'version_conflict',
+      `task ${id} is at version ${row.version}, not ${options.ifMatch}`,
+      {
+        extra: { current_version: row.version },
+      },
+    );
+  }
+  const current = toTask(row);
+  const nowIso = ctx.now().toISOString();
+  const full: TaskChanges = { ...patch };
+  if (patch.status === 'completed' && current.status !== 'completed') full.completed_at = nowIso;
+  if (patch.status === 'open' && current.status !== 'open') full.completed_at = null;
+  const changes = diff(current, full);
+  if (Object.keys(changes).length === 0) return current;
+
+  const recurrence = changes.recurrence ?? current.recurrence;
+  const remindAt = 'remind_at' in changes ? changes.remind_at : current.remind_at;
+  if (recurrence !== 'none' && !remindAt && parseRecurrence(recurrence).ok) {
+    throw new AppError(422, 'validation_failed', 'a recurring task needs remind_at: its first occurrence', {
+      errors: [{ path: 'body.remind_at', message: 'a recurring task needs remind_at' }],
+    });
+  }
+
+  const { status, completed_at, ...rest } = changes;
+  const completing = status === 'completed';
+  const updated = toTask(await updateTask(trx, row, changes, new Date(nowIso)));
+  const events = [];
+  if (completing) {
+    if (Object.keys(rest).length > 0) events.push(...taskEvents.updated(ctx, updated, rest));
+    events.push(...taskEvents.completed(ctx, updated));
+  } else {
+    events.push(...taskEvents.updated(ctx, updated, changes));
+  }
+  await enqueueEvents(trx, events);
+  return updated;
+}
+
+/** `PATCH /v1/tasks/{id}` */
+export async function updateTaskFields({
+  ctx,
+  id,
+  input,
+  ifMatch,
+}: {
+  ctx: TaskContext;
+  id: string;
+  input: PatchTaskInput;
+  ifMatch?: number | undefined;
+}): Promise<Task> {
+  return ctx.db.transaction().execute((trx) => applyChanges(ctx, trx, id, input as TaskChanges, { ifMatch }));
+}
+
+/** `POST /v1/tasks/{id}/complete`: completing a completed task changes nothing. */
+export async function completeTask({ ctx, id }: { ctx: TaskContext; id: string }): Promise<Task> {
+  return ctx.db.transaction().execute((trx) => applyChanges(ctx, trx, id, { status: 'completed' }));
+}
