@@ -1,0 +1,309 @@
+import { buildEvent, deterministicId, uuidv7 } from '@todo/events';
+import { createSidecarHttp } from '@todo/platform';
+import { sign } from 'hono/jwt';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from './app.ts';
+import { createMemoryStore } from './memory-store.ts';
+import { createWebhookDelivery } from './webhook-delivery.ts';
+
+const SIDECAR_PORT = 43502;
+const SIDECAR = `http://127.0.0.1:${SIDECAR_PORT}`;
+const APP_TOKEN = 'app-token';
+const DAPR_TOKEN = 'dapr-token';
+const SECRET = 'a-test-secret-that-is-at-least-32-chars';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+interface BindingCall {
+  body: { operation: string; data: Record<string, unknown>; metadata: Record<string, string> };
+  token: string | null;
+}
+
+function setup(webhookStatus = 200) {
+  const bindingCalls: BindingCall[] = [];
+  server.use(
+    http.post(`${SIDECAR}/v1.0/bindings/notify-webhook`, async ({ request }) => {
+      bindingCalls.push({
+        body: (await request.json()) as BindingCall['body'],
+        token: request.headers.get('dapr-api-token'),
+      });
+      return webhookStatus === 200
+        ? new HttpResponse(null, { status: 200 })
+        : HttpResponse.json({ errorCode: 'ERR_INVOKE_OUTPUT_BINDING' }, { status: webhookStatus });
+    }),
+    http.get(`${SIDECAR}/v1.0/healthz/outbound`, () => new HttpResponse(null, { status: 204 })),
+  );
+  const store = createMemoryStore();
+  const log = pino({ level: 'silent' });
+  const sidecar = createSidecarHttp({ httpPort: SIDECAR_PORT, apiToken: DAPR_TOKEN });
+  const delivery = createWebhookDelivery({ sidecar, store, log });
+  const app = createApp({
+    appApiToken: APP_TOKEN,
+    authJwtSecret: SECRET,
+    store,
+    sidecar,
+    delivery,
+    log,
+    heartbeatMs: 50,
+    databaseReady: async () => true,
+  });
+  const deliver = async (body: unknown, token: string | null = APP_TOKEN) => {
+    const res = await app.request('/events/reminders', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/cloudevents+json',
+        ...(token === null ? {} : { 'dapr-api-token': token }),
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as unknown };
+  };
+  return { app, store, delivery, bindingCalls, deliver };
+}
+
+async function bearer(sub: string) {
+  return `Bearer ${await sign({ sub, exp: Math.floor(Date.now() / 1000) + 600 }, SECRET, 'HS256')}`;
+}
+
+function reminderDue(userId = 'user-1', occurrence = '2026-03-01T09:00:00.000Z', taskId = uuidv7()) {
+  return buildEvent({
+    type: 'todo.reminder.due.v1',
+    id: deterministicId('reminder', taskId, occurrence),
+    source: 'task-reminder',
+    subject: taskId,
+    userid: userId,
+    correlationid: 'corr-1',
+    data: {
+      task_id: taskId,
+      user_id: userId,
+      title: 'water the plants',
+      due_at: null,
+      remind_at: '2026-03-01T09:00:00.000Z',
+      occurrence,
+      fired_at: '2026-03-01T09:00:00.050Z',
+    },
+  }).event;
+}
+
+describe('the reminders subscription', () => {
+  it('stores a ReminderDue once per event id: a duplicate is a no-op SUCCESS', async () => {
+    const { deliver, store, delivery, bindingCalls } = setup();
+    const event = reminderDue();
+    expect(await deliver(event)).toEqual({ status: 200, body: { status: 'SUCCESS' } });
+    expect(await deliver(event)).toEqual({ status: 200, body: { status: 'SUCCESS' } });
+    await delivery.idle();
+    expect(store.rows).toHaveLength(1);
+    expect(store.rows[0]).toMatchObject({ id: event.id, user_id: 'user-1', delivery_status: 'delivered' });
+    expect(bindingCalls).toHaveLength(1);
+  });
+
+  it('posts the notification as JSON through notify-webhook, with its id as a header', async () => {
+    const { deliver, delivery, bindingCalls } = setup();
+    const event = reminderDue();
+    await deliver(event);
+    await delivery.idle();
+    expect(bindingCalls[0]?.token).toBe(DAPR_TOKEN);
+    expect(bindingCalls[0]?.body).toEqual({
+      operation: 'post',
+      data: {
+        type: 'reminder.due',
+        id: event.id,
+        user_id: 'user-1',
+        task_id: event.subject,
+        title: 'water the plants',
+        due_at: null,
+        remind_at: '2026-03-01T09:00:00.000Z',
+        occurrence: '2026-03-01T09:00:00.000Z',
+        fired_at: '2026-03-01T09:00:00.050Z',
+      },
+      metadata: { 'Content-Type': 'application/json', 'X-Notification-Id': event.id },
+    });
+  });
+
+  it('marks the notification failed when the webhook keeps failing, and still lists it', async () => {
+    const { app, deliver, delivery } = setup(500);
+    const event = reminderDue();
+    expect((await deliver(event)).body).toEqual({ status: 'SUCCESS' });
+    await delivery.idle();
+    const res = await app.request('/v1/notifications', {
+      headers: { authorization: await bearer('user-1') },
+    });
+    const list = (await res.json()) as { items: { id: string; delivery: { status: string } }[] };
+    expect(list.items.map((i) => [i.id, i.delivery.status])).toEqual([[event.id, 'failed']]);
+  });
+
+  it.each([
+    ['not JSON', '{x'],
+    ['another event type', { ...reminderDue(), type: 'todo.task.deleted.v1' }],
+    [
+      'a ReminderDue without its occurrence',
+      { ...reminderDue(), data: { ...reminderDue().data, occurrence: undefined } },
+    ],
+    ['an envelope user that is not the data user', { ...reminderDue(), userid: 'someone-else' }],
+  ])('answers DROP to %s and stores nothing', async (_, body) => {
+    const { deliver, store } = setup();
+    expect(await deliver(body)).toEqual({ status: 200, body: { status: 'DROP' } });
+    expect(store.rows).toHaveLength(0);
+  });
+
+  it('answers 401 without the app token', async () => {
+    const { deliver } = setup();
+    expect((await deliver(reminderDue(), null)).status).toBe(401);
+    expect((await deliver(reminderDue(), 'wrong')).status).toBe(401);
+  });
+
+  it('subscribes reminders programmatically with its dead-letter topic', async () => {
+    const { app } = setup();
+    const res = await app.request('/dapr/subscribe', { headers: { 'dapr-api-token': APP_TOKEN } });
+    expect(await res.json()).toEqual([
+      {
+        pubsubname: 'kafka-pubsub',
+        topic: 'reminders',
+        route: '/events/reminders',
+        deadLetterTopic: 'reminders-dlq',
+      },
+    ]);
+  });
+});
+
+describe('GET /v1/notifications', () => {
+  it("lists only the caller's notifications, newest first, a page at a time", async () => {
+    const { app, deliver } = setup();
+    const mine = [];
+    for (let i = 0; i < 5; i++) {
+      const e = reminderDue('user-1', `2026-03-01T09:0${i}:00.000Z`);
+      mine.push(e.id);
+      await deliver(e);
+    }
+    await deliver(reminderDue('user-2'));
+    const auth = { authorization: await bearer('user-1') };
+    const first = (await (await app.request('/v1/notifications?limit=2', { headers: auth })).json()) as {
+      items: { id: string }[];
+      next_cursor: string | null;
+    };
+    expect(first.items.map((i) => i.id)).toEqual([mine[4], mine[3]]);
+    const seen = [...first.items.map((i) => i.id)];
+    let cursor = first.next_cursor;
+    while (cursor) {
+      const page = (await (
+        await app.request(`/v1/notifications?limit=2&cursor=${cursor}`, { headers: auth })
+      ).json()) as {
+        items: { id: string }[];
+        next_cursor: string | null;
+      };
+      seen.push(...page.items.map((i) => i.id));
+      cursor = page.next_cursor;
+    }
+    expect(seen).toEqual([...mine].reverse());
+  });
+
+  it('filters unread ones, and marking read is idempotent and per user', async () => {
+    const { app, deliver } = setup();
+    const a = reminderDue('user-1', '2026-03-01T09:00:00.000Z');
+    const b = reminderDue('user-1', '2026-03-01T09:01:00.000Z');
+    await deliver(a);
+    await deliver(b);
+    const auth = { authorization: await bearer('user-1') };
+    const read = await app.request(`/v1/notifications/${a.id}/read`, { method: 'POST', headers: auth });
+    expect(read.status).toBe(200);
+    const readAt = ((await read.json()) as { read_at: string }).read_at;
+    expect(readAt).toMatch(/^\d{4}-/);
+    const again = await app.request(`/v1/notifications/${a.id}/read`, { method: 'POST', headers: auth });
+    expect(((await again.json()) as { read_at: string }).read_at).toBe(readAt);
+    const unread = (await (await app.request('/v1/notifications?unread=true', { headers: auth })).json()) as {
+      items: { id: string }[];
+    };
+    expect(unread.items.map((i) => i.id)).toEqual([b.id]);
+    const other = await app.request(`/v1/notifications/${b.id}/read`, {
+      method: 'POST',
+      headers: { authorization: await bearer('user-2') },
+    });
+    expect(other.status).toBe(404);
+  });
+
+  it('answers problem+json 400 with the field path for a bad query, and 401 without a token', async () => {
+    const { app } = setup();
+    const auth = { authorization: await bearer('user-1') };
+    const bad = await app.request('/v1/notifications?limit=1000&unread=maybe', { headers: auth });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    const body = (await bad.json()) as { code: string; errors: { path: string }[] };
+    expect(body.code).toBe('validation_failed');
+    expect(body.errors.map((e) => e.path).sort()).toEqual(['query.limit', 'query.unread']);
+    expect((await app.request('/v1/notifications?cursor=bm9wZQ', { headers: auth })).status).toBe(400);
+    expect((await app.request('/v1/notifications')).status).toBe(401);
+  });
+});
+
+/** Reads SSE frames from a response until `count` events arrived (or the time is up). */
+async function readEvents(res: Response, count: number, timeoutMs = 2_000) {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + timeoutMs;
+  const events = () =>
+    text
+      .split('\n\n')
+      .filter((f) => f.includes('event: notification'))
+      .map((f) => ({
+        id: /^id: (.*)$/m.exec(f)?.[1],
+        data: JSON.parse(/^data: (.*)$/m.exec(f)?.[1] ?? 'null') as { id: string },
+      }));
+  while (events().length < count && Date.now() < deadline) {
+    const chunk = await Promise.race([
+      reader.read(),
+      new Promise<{ done: true; value: undefined }>((r) =>
+        setTimeout(() => r({ done: true, value: undefined }), 200),
+      ),
+    ]);
+    if (chunk.value) text += decoder.decode(chunk.value, { stream: true });
+  }
+  await reader.cancel();
+  return { events: events(), text };
+}
+
+describe('GET /v1/notifications/stream (SSE)', () => {
+  it("pushes the user's new notifications live (and not other users'), with heartbeats", async () => {
+    const { app, deliver } = setup();
+    const res = await app.request('/v1/notifications/stream', {
+      headers: { authorization: await bearer('user-1') },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const mine = reminderDue('user-1');
+    setTimeout(() => {
+      void deliver(reminderDue('user-2')).then(() => deliver(mine));
+    }, 120);
+    const { events, text } = await readEvents(res, 1);
+    expect(events.map((e) => e.data.id)).toEqual([mine.id]);
+    expect(text).toContain(': heartbeat');
+  });
+
+  it('replays what came after Last-Event-ID, then goes on live', async () => {
+    const { app, deliver, store } = setup();
+    const first = reminderDue('user-1', '2026-03-01T09:00:00.000Z');
+    const second = reminderDue('user-1', '2026-03-01T09:01:00.000Z');
+    await deliver(first);
+    await deliver(second);
+    const seqOfFirst = store.rows.find((r) => r.id === first.id)?.seq;
+    const res = await app.request('/v1/notifications/stream', {
+      headers: { authorization: await bearer('user-1'), 'last-event-id': String(seqOfFirst) },
+    });
+    const third = reminderDue('user-1', '2026-03-01T09:02:00.000Z');
+    setTimeout(() => void deliver(third), 100);
+    const { events } = await readEvents(res, 2);
+    expect(events.map((e) => e.data.id)).toEqual([second.id, third.id]);
+    expect(events[0]?.id).toBe(String((seqOfFirst ?? 0) + 1));
+  });
+
+  it('answers 401 without a token', async () => {
+    const { app } = setup();
+    expect((await app.request('/v1/notifications/stream')).status).toBe(401);
+  });
+});

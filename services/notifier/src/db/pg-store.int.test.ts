@@ -1,0 +1,87 @@
+import { uuidv7 } from '@todo/events';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateNotifier } from './migrations.ts';
+import { createPgStore, openDatabase } from './pg-store.ts';
+
+const url = process.env.TEST_DATABASE_URL;
+if (!url) throw new Error('TEST_DATABASE_URL is not set: eval "$(scripts/stack env)" first');
+const db = openDatabase(url, 4);
+const store = createPgStore(db);
+
+beforeAll(async () => {
+  await sql`drop table if exists notifier_notifications, notifier_migrations, notifier_migrations_lock`.execute(
+    db,
+  );
+  expect(await migrateNotifier(db as never)).toEqual(['0001-notifications']);
+  // A second run (another replica, the next start) changes nothing.
+  expect(await migrateNotifier(db as never)).toEqual([]);
+});
+afterAll(() => db.destroy());
+
+function notification(userId: string, minute: number) {
+  return {
+    id: uuidv7(),
+    user_id: userId,
+    task_id: uuidv7(),
+    title: `task ${minute}`,
+    due_at: null,
+    remind_at: `2026-03-01T09:0${minute}:00.000Z`,
+    occurrence: `2026-03-01T09:0${minute}:00.000Z`,
+    fired_at: `2026-03-01T09:0${minute}:00.050Z`,
+  };
+}
+
+describe('the PostgreSQL notification store', () => {
+  it('inserts once per event id: the duplicate returns null and changes nothing', async () => {
+    const n = notification('pg-user-1', 0);
+    const first = await store.insert(n);
+    expect(first).toMatchObject({ ...n, delivery_status: 'pending', delivery_attempts: 0, read_at: null });
+    expect(await store.insert({ ...n, title: 'changed' })).toBeNull();
+    const [row] = await store.list('pg-user-1', { limit: 10, unreadOnly: false });
+    expect(row?.title).toBe('task 0');
+  });
+
+  it('lists per user newest first with a seq cursor and an unread filter; since() replays in order', async () => {
+    const ids = [];
+    for (let i = 1; i <= 4; i++) ids.push((await store.insert(notification('pg-user-2', i)))?.id);
+    await store.insert(notification('pg-user-3', 1));
+    const page1 = await store.list('pg-user-2', { limit: 2, unreadOnly: false });
+    expect(page1.map((r) => r.id)).toEqual([ids[3], ids[2]]);
+    const page2 = await store.list('pg-user-2', {
+      limit: 2,
+      unreadOnly: false,
+      beforeSeq: page1[1]?.seq ?? 0,
+    });
+    expect(page2.map((r) => r.id)).toEqual([ids[1], ids[0]]);
+    await store.markRead('pg-user-2', ids[3] as string, new Date('2026-03-01T10:00:00Z'));
+    const unread = await store.list('pg-user-2', { limit: 10, unreadOnly: true });
+    expect(unread.map((r) => r.id)).toEqual([ids[2], ids[1], ids[0]]);
+    const replay = await store.since('pg-user-2', page2[1]?.seq ?? 0, 10);
+    expect(replay.map((r) => r.id)).toEqual([ids[1], ids[2], ids[3]]);
+  });
+
+  it("keeps the first read time, and never marks another user's notification", async () => {
+    const n = await store.insert(notification('pg-user-4', 1));
+    const id = n?.id as string;
+    const first = await store.markRead('pg-user-4', id, new Date('2026-03-01T10:00:00Z'));
+    const second = await store.markRead('pg-user-4', id, new Date('2026-03-01T11:00:00Z'));
+    expect(second?.read_at).toBe(first?.read_at);
+    expect(await store.markRead('pg-user-5', id, new Date())).toBeNull();
+  });
+
+  it('records delivery outcomes and finds the pending ones', async () => {
+    const a = await store.insert(notification('pg-user-6', 1));
+    const b = await store.insert(notification('pg-user-6', 2));
+    await store.setDelivery(a?.id as string, 'failed', 3, 'status 500');
+    const pending = await store.pendingDeliveries(new Date(Date.now() + 60_000), 100);
+    expect(pending.map((p) => p.id)).toContain(b?.id);
+    expect(pending.map((p) => p.id)).not.toContain(a?.id);
+    const [row] = await store.list('pg-user-6', { limit: 1, unreadOnly: false, beforeSeq: b?.seq ?? 0 });
+    expect(row).toMatchObject({
+      delivery_status: 'failed',
+      delivery_attempts: 3,
+      delivery_error: 'status 500',
+    });
+  });
+});

@@ -1,0 +1,101 @@
+import { Kysely, PostgresDialect, type Selectable } from 'kysely';
+import pg from 'pg';
+import type { DeliveryStatus, Notification, NotificationStore } from '../notification.ts';
+import type { Database, NotificationsTable } from './schema.ts';
+
+/** The pool and the typed query builder; only this folder touches the database driver. */
+export function openDatabase(url: string, max = 10): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'notifier' });
+  // An idle connection dropped by the server must not crash the process.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+
+function fromRow(r: Selectable<NotificationsTable>): Notification {
+  return {
+    id: r.id,
+    seq: Number(r.seq),
+    user_id: r.user_id,
+    task_id: r.task_id,
+    title: r.title,
+    due_at: iso(r.due_at),
+    remind_at: new Date(r.remind_at).toISOString(),
+    occurrence: new Date(r.occurrence).toISOString(),
+    fired_at: new Date(r.fired_at).toISOString(),
+    created_at: new Date(r.created_at).toISOString(),
+    read_at: iso(r.read_at),
+    delivery_status: r.delivery_status as DeliveryStatus,
+    delivery_attempts: r.delivery_attempts,
+    delivery_error: r.delivery_error,
+  };
+}
+
+/** The NotificationStore over PostgreSQL (table `notifier_notifications`). */
+export function createPgStore(db: Kysely<Database>): NotificationStore {
+  const table = 'notifier_notifications' as const;
+  return {
+    async insert(n) {
+      const row = await db
+        .insertInto(table)
+        .values(n)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      return row ? fromRow(row) : null;
+    },
+    async list(userId, q) {
+      let query = db.selectFrom(table).selectAll().where('user_id', '=', userId);
+      if (q.beforeSeq !== undefined) query = query.where('seq', '<', String(q.beforeSeq));
+      if (q.unreadOnly) query = query.where('read_at', 'is', null);
+      const rows = await query.orderBy('seq', 'desc').limit(q.limit).execute();
+      return rows.map(fromRow);
+    },
+    async since(userId, after, limit) {
+      const rows = await db
+        .selectFrom(table)
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('seq', '>', String(after))
+        .orderBy('seq', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map(fromRow);
+    },
+    async markRead(userId, id, at) {
+      await db
+        .updateTable(table)
+        .set({ read_at: at })
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('read_at', 'is', null)
+        .execute();
+      const row = await db
+        .selectFrom(table)
+        .selectAll()
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return row ? fromRow(row) : null;
+    },
+    async setDelivery(id, status, attempts, error) {
+      await db
+        .updateTable(table)
+        .set({ delivery_status: status, delivery_attempts: attempts, delivery_error: error })
+        .where('id', '=', id)
+        .execute();
+    },
+    async pendingDeliveries(olderThan, limit) {
+      const rows = await db
+        .selectFrom(table)
+        .selectAll()
+        .where('delivery_status', '=', 'pending')
+        .where('created_at', '<', olderThan)
+        .orderBy('created_at', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map(fromRow);
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/** A stored notification: one per ReminderDue event id. */
+export interface Notification {
+  /** The ReminderDue event id: the same reminder delivered twice is one notification. */
+  id: string;
+  /** Insertion order; the SSE event id and the list cursor. */
+  seq: number;
+  user_id: string;
+  task_id: string;
+  title: string;
+  due_at: string | null;
+  remind_at: string;
+  occurrence: string;
+  fired_at: string;
+  created_at: string;
+  read_at: string | null;
+  /** The webhook delivery: pending until the binding answers, failed once its retries are spent. */
+  delivery_status: DeliveryStatus;
+  delivery_attempts: number;
+  delivery_error: string | null;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export type NewNotification = Omit<
+  Notification,
+  'seq' | 'created_at' | 'read_at' | 'delivery_status' | 'delivery_attempts' | 'delivery_error'
+>;
+
+export interface ListQuery {
+  limit: number;
+  /** Only notifications older than this seq (the cursor). */
+  beforeSeq?: number;
+  unreadOnly: boolean;
+}
+
+/**
+ * Where notifications live. The PostgreSQL implementation is `createPgStore`; unit tests use
+ * `createMemoryStore`. Every read and write is scoped by user except the delivery bookkeeping.
+ */
+export interface NotificationStore {
+  /** Inserts; returns null when a notification with this id exists already (a duplicate). */
+  insert(n: NewNotification): Promise<Notification | null>;
+  /** A user's notifications, newest first. */
+  list(userId: string, query: ListQuery): Promise<Notification[]>;
+  /** A user's notifications after `seq`, oldest first (SSE resume). */
+  since(userId: string, seq: number, limit: number): Promise<Notification[]>;
+  /** Marks read (idempotent: the first read time stays); null when the user has no such notification. */
+  markRead(userId: string, id: string, at: Date): Promise<Notification | null>;
+  setDelivery(id: string, status: DeliveryStatus, attempts: number, error: string | null): Promise<void>;
+  /** Notifications whose delivery is still pending, created before `olderThan`, oldest first. */
+  pendingDeliveries(olderThan: Date, limit: number): Promise<Notification[]>;
+}
+
+/** The notification as the API answers it. */
+export function toApi(n: Notification) {
+  return {
+    id: n.id,
+    task_id: n.task_id,
+    title: n.title,
+    due_at: n.due_at,
+    remind_at: n.remind_at,
+    occurrence: n.occurrence,
+    fired_at: n.fired_at,
+    created_at: n.created_at,
+    read_at: n.read_at,
+    delivery: { status: n.delivery_status, attempts: n.delivery_attempts, error: n.delivery_error },
+  };
+}
