@@ -1,0 +1,83 @@
+/** The chat-api app wired for unit tests: in-process PostgreSQL, a silent logger, a fixed clock. */
+import type { TodoEvent } from '@todo/events';
+import { createLogger } from '@todo/platform';
+import { sign } from 'hono/jwt';
+import { createApp } from '../app.ts';
+import type { Db } from '../db/database.ts';
+import { createTestDb } from './pglite-db.ts';
+
+export const JWT_SECRET = 'unit-test-secret-unit-test-secret-0123456789';
+export const APP_TOKEN = 'unit-test-app-token-0123456789';
+
+export async function token(sub: string, exp = Math.floor(Date.now() / 1000) + 3600): Promise<string> {
+  return sign({ sub, exp }, JWT_SECRET, 'HS256');
+}
+
+/** Test assertions read arbitrary JSON bodies. */
+// biome-ignore lint/suspicious/noExplicitAny: a test reads whatever JSON the app answered
+export type Json = any;
+/** A Response whose JSON is loosely typed, for assertions. */
+export interface TestResponse extends Response {
+  json(): Promise<Json>;
+}
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  db: Db;
+  /** Calls the app as a user (JSON body when given). */
+  call(
+    user: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<TestResponse>;
+  /** Calls the app without a user token. */
+  request(path: string, init?: RequestInit): Promise<TestResponse>;
+  /** The outbox, oldest first: what the relay would publish. */
+  outbox(): Promise<{ topic: string; key: string; event: TodoEvent }[]>;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  options: { now?: () => Date; sidecarUp?: boolean } = {},
+): Promise<TestApp> {
+  const { db, pg } = await createTestDb();
+  const app = createApp({
+    db,
+    log: createLogger({ name: 'chat-api-test', level: 'silent' }),
+    jwtSecret: JWT_SECRET,
+    appApiToken: APP_TOKEN,
+    sidecarReady: async () => options.sidecarUp ?? true,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return {
+    app,
+    db,
+    async request(path, init) {
+      return app.request(path, init);
+    },
+    async call(user, method, path, body, headers = {}) {
+      return app.request(path, {
+        method,
+        headers: {
+          authorization: `Bearer ${await token(user)}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+    },
+    async outbox() {
+      const rows = await db
+        .selectFrom('outbox')
+        .select(['topic', 'partition_key', 'event'])
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({ topic: r.topic, key: r.partition_key, event: r.event as TodoEvent }));
+    },
+    async close() {
+      await pg.close();
+    },
+  };
+}
