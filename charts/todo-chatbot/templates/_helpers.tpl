@@ -117,3 +117,4 @@ AUTH_JWT_SECRET: {{ required "secrets.authJwtSecret is required (or secrets.exis
 DATABASE_URL: {{ include "todo.databaseUrl" . | quote }}
 ACTOR_STATE_CONNECTION_STRING: {{ default (include "todo.databaseUrl" .) .Values.database.actorStateUrl | quote }}
 {{- end -}}
+
