@@ -1,0 +1,31 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type SidecarProcess, type SidecarSpec, startSidecar } from './sidecar-process.ts';
+import type { StackEnv } from './stack-env.ts';
+
+const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * A real daprd started by `startSidecar`, with extra environment variables for components that
+ * read settings through `envRef` (the notifier's notify-webhook reads NOTIFY_WEBHOOK_URL).
+ * `startSidecar` gives daprd a fixed environment, so this points it at a folder holding a `daprd`
+ * that sets the variables and `exec`s the real one (same pid, same flags, same log).
+ */
+export function startSidecarWithEnv(
+  stack: StackEnv,
+  spec: SidecarSpec,
+  env: Record<string, string>,
+): SidecarProcess {
+  const bin = mkdtempSync(join(tmpdir(), `todo-daprd-${spec.appId}-`));
+  const exports = Object.entries(env)
+    .map(([k, v]) => {
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(k)) throw new Error(`not an environment variable name: ${k}`);
+      return `export ${k}=${shellQuote(v)}`;
+    })
+    .join('\n');
+  const wrapper = join(bin, 'daprd');
+  writeFileSync(wrapper, `#!/bin/sh\n${exports}\nexec ${shellQuote(join(stack.daprBin, 'daprd'))} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return startSidecar({ ...stack, daprBin: bin }, spec);
+}
