@@ -1,12 +1,11 @@
 /** chat-api's process: configuration, database, relay, HTTP server, and a clean shutdown. */
 import { serve } from '@hono/node-server';
-import { PUBSUB } from '@todo/events';
 import { createLogger, createSidecar } from '@todo/platform';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createDb } from './db/database.ts';
 import { migrateToLatest } from './db/migrations.ts';
-import { createOutboxRelay } from './outbox/outbox-relay.ts';
+import { createOutboxRelay, publishThrough } from './outbox/outbox-relay.ts';
 
 const config = loadConfig();
 const log = createLogger({ name: 'chat-api', level: config.LOG_LEVEL });
@@ -22,8 +21,7 @@ const relay = createOutboxRelay({
   log,
   pollIntervalMs: config.RELAY_POLL_MS,
   waitForSidecar: () => sidecar.waitUntilReady(),
-  publish: (topic, event, key) =>
-    sidecar.publishCloudEvent(PUBSUB, topic, event as object, { partitionKey: key }),
+  publish: publishThrough(sidecar),
 });
 const sidecarUrl = `http://127.0.0.1:${config.DAPR_HTTP_PORT}/v1.0/healthz/outbound`;
 const app = createApp({

@@ -207,11 +207,13 @@ function parseRecurring(every: string, title: string, ctx: ParseContext): Comman
   if (m[2]) {
     const t = /^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$/.exec(m[2].trim());
     if (!t) return { kind: 'help', reason: `I could not read the time "${m[2]}"` };
-    hour = Number(t[1]) % 24;
+    hour = Number(t[1]);
     minute = Number(t[2] ?? 0);
+    if ((t[3] && (hour < 1 || hour > 12)) || hour > 23 || minute > 59) {
+      return { kind: 'help', reason: `"${m[2]}" is not a time of day` };
+    }
     if (t[3] === 'pm' && hour < 12) hour += 12;
     if (t[3] === 'am' && hour === 12) hour = 0;
-    if (hour > 23 || minute > 59) return { kind: 'help', reason: `"${m[2]}" is not a time of day` };
   }
   let recurrence: string;
   let days: number[] | undefined;

@@ -61,15 +61,19 @@ export function offsetMinutes(instant: Date, zone: string): number {
  */
 export function zonedToInstant(w: WallTime, zone: string): Date {
   const guess = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second ?? 0);
-  const first = guess - offsetMinutes(new Date(guess), zone) * 60_000;
-  const second = guess - offsetMinutes(new Date(first), zone) * 60_000;
-  const candidates = [first, second].filter((t) => {
-    const back = wallClock(new Date(t), zone);
-    return back.hour === w.hour && back.minute === w.minute && back.day === w.day;
-  });
+  // The zone's offsets around that day (a DST change gives two); each gives a candidate.
+  const before = offsetMinutes(new Date(guess - 86_400_000), zone);
+  const after = offsetMinutes(new Date(guess + 86_400_000), zone);
+  const candidates = [...new Set([before, after])]
+    .map((off) => guess - off * 60_000)
+    .filter((t) => {
+      const back = wallClock(new Date(t), zone);
+      return back.day === w.day && back.hour === w.hour && back.minute === w.minute;
+    });
   if (candidates.length > 0) return new Date(Math.min(...candidates));
-  // A gap: the wall time does not exist; take the same wall time shifted by the gap.
-  return new Date(Math.max(first, second));
+  // A gap: the wall time does not exist; read it with the offset before the change, which
+  // lands as far after the gap as the time was into it.
+  return new Date(guess - before * 60_000);
 }
 
 /** Adds days to a calendar date (no zone involved). */

@@ -59,6 +59,22 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('tasks').execute();
     },
   },
+  '0002-outbox-order-per-topic': {
+    // The relay keeps order per (topic, key), as Kafka does: task-events and task-updates of
+    // one task need not wait for each other.
+    async up(db: Kysely<unknown>) {
+      await db.schema.dropIndex('outbox_key_id').execute();
+      await db.schema
+        .createIndex('outbox_topic_key_id')
+        .on('outbox')
+        .columns(['topic', 'partition_key', 'id'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('outbox_topic_key_id').execute();
+      await db.schema.createIndex('outbox_key_id').on('outbox').columns(['partition_key', 'id']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

@@ -1,4 +1,5 @@
-import { type Logger, SidecarError } from '@todo/platform';
+import { PUBSUB } from '@todo/events';
+import { type Logger, type Sidecar, SidecarError } from '@todo/platform';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../db/database.ts';
@@ -7,6 +8,12 @@ import { OUTBOX_CHANNEL } from './outbox-writer.ts';
 
 /** Publishes one finished CloudEvent (throws on failure). */
 export type PublishFn = (topic: string, event: unknown, partitionKey: string) => Promise<void>;
+
+/** Publishing through the app's Dapr sidecar, as the relay does in production. */
+export function publishThrough(sidecar: Sidecar): PublishFn {
+  return (topic, event, partitionKey) =>
+    sidecar.publishCloudEvent(PUBSUB, topic, event as object, { partitionKey });
+}
 
 export interface RelayOptions {
   db: Db;
@@ -55,8 +62,9 @@ interface ClaimedRow {
 
 /**
  * The outbox relay. Wakes on LISTEN/NOTIFY (polling as a fallback), claims the oldest
- * unpublished row of each task with `FOR UPDATE SKIP LOCKED` — only a key's head row is
- * claimable, so several relays share the work and a task's events are never reordered —
+ * unpublished row of each (topic, task) with `FOR UPDATE SKIP LOCKED` — only the head row of
+ * a topic's key is claimable, so several relays share the work and a task's events are never
+ * reordered on their topic (Kafka's order is per topic partition) —
  * publishes them through the sidecar, deletes the published rows and backs the failed ones
  * off, all in one transaction. A crash before commit leaves the rows to publish again:
  * duplicates are possible, losses are not.
@@ -118,7 +126,8 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
         select o.id, o.topic, o.partition_key, o.event, o.created_at, o.attempts
         from outbox o
         where o.next_attempt_at <= now()
-          and not exists (select 1 from outbox p where p.partition_key = o.partition_key and p.id < o.id)
+          and not exists (
+            select 1 from outbox p where p.topic = o.topic and p.partition_key = o.partition_key and p.id < o.id)
         order by o.id
         limit ${batchSize}
         for update skip locked`.execute(trx);

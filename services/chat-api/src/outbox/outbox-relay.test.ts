@@ -1,0 +1,245 @@
+import { createLogger, createSidecar } from '@todo/platform';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '../db/database.ts';
+import { createTask } from '../tasks/create-task.ts';
+import type { TaskContext } from '../tasks/task-context.ts';
+import { updateTaskFields } from '../tasks/update-task.ts';
+import { createTestDb } from '../testing/pglite-db.ts';
+import { createOutboxRelay, publishThrough } from './outbox-relay.ts';
+
+const PORT = 43511;
+const SIDECAR = `http://127.0.0.1:${PORT}`;
+const TOKEN = 'relay-test-dapr-token';
+
+interface Sent {
+  path: string;
+  key: string | null;
+  contentType: string | null;
+  token: string | null;
+  body: Record<string, unknown>;
+}
+let sent: Sent[] = [];
+/** What the mocked sidecar answers to a publish of this event (default 204). */
+let answer: (body: Record<string, unknown>) => Response = () => new HttpResponse(null, { status: 204 });
+
+const server = setupServer(
+  http.get(`${SIDECAR}/v1.0/metadata`, () => HttpResponse.json({ id: 'chat-api' })),
+  http.post(`${SIDECAR}/v1.0/publish/:pubsub/:topic`, async ({ request }) => {
+    const url = new URL(request.url);
+    const body = (await request.json()) as Record<string, unknown>;
+    const response = answer(body);
+    if (response.status === 204) {
+      sent.push({
+        path: url.pathname,
+        key: url.searchParams.get('metadata.partitionKey'),
+        contentType: request.headers.get('content-type'),
+        token: request.headers.get('dapr-api-token'),
+        body,
+      });
+    }
+    return response;
+  }),
+);
+
+let db: Db;
+let close: () => Promise<void>;
+const ctx = (): TaskContext => ({ db, userId: 'relay-user', correlationId: 'corr-1', now: () => new Date() });
+function relay() {
+  return createOutboxRelay({
+    db,
+    databaseUrl: 'postgres://unused',
+    log: createLogger({ name: 'relay-test', level: 'silent' }),
+    publish: publishThrough(createSidecar({ httpPort: PORT, apiToken: TOKEN })),
+    backoffBaseMs: 60_000,
+    backoffMaxMs: 120_000,
+  });
+}
+
+beforeAll(async () => {
+  server.listen({ onUnhandledFrame: 'error' });
+  const made = await createTestDb();
+  db = made.db;
+  close = () => made.pg.close();
+});
+beforeEach(async () => {
+  sent = [];
+  answer = () => new HttpResponse(null, { status: 204 });
+  await db.deleteFrom('outbox').execute();
+});
+afterEach(() => server.resetHandlers());
+afterAll(async () => {
+  server.close();
+  await close();
+});
+
+describe('the outbox relay against a mocked sidecar', () => {
+  it('publishes each event as is: path, Kafka key, content type, API token, envelope; then empties the outbox', async () => {
+    const task = await createTask({
+      ctx: ctx(),
+      input: {
+        title: 'relay me',
+        description: null,
+        priority: 'low',
+        tags: [],
+        due_at: null,
+        remind_at: null,
+        recurrence: 'none',
+        timezone: 'UTC',
+      },
+    });
+    const queued = await db.selectFrom('outbox').select(['event']).orderBy('id').execute();
+
+    expect(await relay().runOnce()).toBe(2);
+
+    expect(sent.map((s) => s.path).sort()).toEqual([
+      '/v1.0/publish/kafka-pubsub/task-events',
+      '/v1.0/publish/kafka-pubsub/task-updates',
+    ]);
+    for (const s of sent) {
+      expect(s.key).toBe(task.id);
+      expect(s.contentType).toBe('application/cloudevents+json');
+      expect(s.token).toBe(TOKEN);
+    }
+    expect(sent.find((s) => s.path.endsWith('task-events'))?.body).toEqual(queued[0]?.event);
+    expect(await db.selectFrom('outbox').selectAll().execute()).toEqual([]);
+  });
+
+  it('keeps a task events in order: one task head at a time, the next only after the first is sent', async () => {
+    const task = await createTask({
+      ctx: ctx(),
+      input: {
+        title: 'v1',
+        description: null,
+        priority: 'low',
+        tags: [],
+        due_at: null,
+        remind_at: null,
+        recurrence: 'none',
+        timezone: 'UTC',
+      },
+    });
+    await updateTaskFields({ ctx: ctx(), id: task.id, input: { title: 'v2' } });
+    await updateTaskFields({ ctx: ctx(), id: task.id, input: { title: 'v3' } });
+    const r = relay();
+    // Three rounds at most per key: task-events and task-updates share the key (the task id).
+    while ((await r.runOnce()) > 0) {}
+    const versions = sent
+      .filter((s) => s.path.endsWith('task-events'))
+      .map((s) => (s.body.data as { version: number }).version);
+    expect(versions).toEqual([1, 2, 3]);
+  });
+
+  it('when the sidecar answers 500: keeps the event, backs off, holds the task later events, lets other tasks through', async () => {
+    const a = await createTask({
+      ctx: ctx(),
+      input: {
+        title: 'A',
+        description: null,
+        priority: 'low',
+        tags: [],
+        due_at: null,
+        remind_at: null,
+        recurrence: 'none',
+        timezone: 'UTC',
+      },
+    });
+    await updateTaskFields({ ctx: ctx(), id: a.id, input: { title: 'A2' } });
+    const b = await createTask({
+      ctx: ctx(),
+      input: {
+        title: 'B',
+        description: null,
+        priority: 'low',
+        tags: [],
+        due_at: null,
+        remind_at: null,
+        recurrence: 'none',
+        timezone: 'UTC',
+      },
+    });
+    answer = (body) =>
+      body.subject === a.id
+        ? HttpResponse.json({ errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' }, { status: 500 })
+        : new HttpResponse(null, { status: 204 });
+
+    const r = relay();
+    while ((await r.runOnce()) > 0) {}
+
+    expect(sent.every((s) => s.key === b.id)).toBe(true);
+    expect(sent).toHaveLength(2);
+    const left = await db
+      .selectFrom('outbox')
+      .select(['topic', 'partition_key', 'attempts', 'next_attempt_at', 'last_error'])
+      .orderBy('id')
+      .execute();
+    expect(left).toHaveLength(4);
+    expect(left.every((row) => row.partition_key === a.id)).toBe(true);
+    expect(left[0]?.attempts).toBe(1);
+    expect(left[0]?.last_error).toMatch(/publish to kafka-pubsub\/task-events failed/);
+    expect(left[0]?.next_attempt_at.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    // Each topic's head failed once; the later events of A were not even tried.
+    expect(left.map((row) => [row.topic, row.attempts])).toEqual([
+      ['task-events', 1],
+      ['task-updates', 1],
+      ['task-events', 0],
+      ['task-updates', 0],
+    ]);
+
+    // Once the backoff is over and the sidecar is healthy, A's events go, in order.
+    answer = () => new HttpResponse(null, { status: 204 });
+    await db
+      .updateTable('outbox')
+      .set({ next_attempt_at: new Date(0) })
+      .execute();
+    while ((await r.runOnce()) > 0) {}
+    const aVersions = sent
+      .filter((s) => s.key === a.id && s.path.endsWith('task-events'))
+      .map((s) => (s.body.data as { version: number }).version);
+    expect(aVersions).toEqual([1, 2]);
+  });
+
+  it('when the sidecar is down: nothing is lost, the rows wait with the error', async () => {
+    server.use(http.post(`${SIDECAR}/v1.0/publish/:pubsub/:topic`, () => HttpResponse.error()));
+    await createTask({
+      ctx: ctx(),
+      input: {
+        title: 'down',
+        description: null,
+        priority: 'low',
+        tags: [],
+        due_at: null,
+        remind_at: null,
+        recurrence: 'none',
+        timezone: 'UTC',
+      },
+    });
+    await relay().runOnce();
+    const left = await db.selectFrom('outbox').select(['attempts', 'last_error']).execute();
+    expect(left).toHaveLength(2);
+    expect(left.every((row) => row.attempts === 1 && /failed/.test(row.last_error ?? ''))).toBe(true);
+  });
+
+  it('reports pending count, oldest age and latency', async () => {
+    await createTask({
+      ctx: ctx(),
+      input: {
+        title: 'stats',
+        description: null,
+        priority: 'low',
+        tags: [],
+        due_at: null,
+        remind_at: null,
+        recurrence: 'none',
+        timezone: 'UTC',
+      },
+    });
+    const r = relay();
+    expect((await r.stats()).pending).toBe(2);
+    await r.runOnce();
+    const s = await r.stats();
+    expect(s).toMatchObject({ pending: 0, published: 2, failures: 0 });
+    expect(s.latencyMs.p50).toBeGreaterThanOrEqual(0);
+  });
+});
