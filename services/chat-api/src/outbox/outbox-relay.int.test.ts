@@ -1,0 +1,138 @@
+/**
+ * The outbox relay on the stack's real PostgreSQL (TEST_DATABASE_URL): migrations from an
+ * empty schema, several relays at once, LISTEN/NOTIFY, user isolation.
+ */
+import { createLogger } from '@todo/platform';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrations.ts';
+import { createTask } from '../tasks/create-task.ts';
+import { listTasks } from '../tasks/read-tasks.ts';
+import type { TaskContext } from '../tasks/task-context.ts';
+import { updateTaskFields } from '../tasks/update-task.ts';
+import { createOutboxRelay, type PublishFn } from './outbox-relay.ts';
+
+const url = process.env.TEST_DATABASE_URL;
+if (!url)
+  throw new Error('TEST_DATABASE_URL is not set: run scripts/stack up and eval "$(scripts/stack env)"');
+const log = createLogger({ name: 'relay-int', level: 'silent' });
+const dbs: { db: Db }[] = [];
+let db: Db;
+
+const ctx = (userId: string): TaskContext => ({ db, userId, correlationId: 'int', now: () => new Date() });
+const newTask = (user: string, title: string) =>
+  createTask({
+    ctx: ctx(user),
+    input: {
+      title,
+      description: null,
+      priority: 'low',
+      tags: [],
+      due_at: null,
+      remind_at: null,
+      recurrence: 'none',
+      timezone: 'UTC',
+    },
+  });
+
+beforeAll(async () => {
+  const made = createDb({ url, max: 8 });
+  dbs.push(made);
+  db = made.db;
+  await sql`drop schema public cascade`.execute(db);
+  await sql`create schema public`.execute(db);
+});
+afterAll(async () => {
+  for (const d of dbs) await d.db.destroy();
+});
+
+describe('chat-api on real PostgreSQL', () => {
+  it('migrates an empty database, and a second run is a no-op', async () => {
+    expect(await migrateToLatest(db as never)).toEqual([
+      '0001-tasks-and-outbox',
+      '0002-outbox-order-per-topic',
+    ]);
+    expect(await migrateToLatest(db as never)).toEqual([]);
+  });
+
+  it('two relays at once never publish an event twice nor reorder a task events', async () => {
+    const tasks = [];
+    for (let i = 0; i < 40; i++) tasks.push(await newTask('many', `t${i}`));
+    for (let v = 2; v <= 5; v++) {
+      for (const t of tasks)
+        await updateTaskFields({ ctx: ctx('many'), id: t.id, input: { title: `${t.title} v${v}` } });
+    }
+    const published: { relay: string; topic: string; key: string; id: string; version: number }[] = [];
+    const publisher =
+      (relay: string): PublishFn =>
+      async (topic, event, key) => {
+        await new Promise((r) => setTimeout(r, Math.random() * 3));
+        const e = event as { id: string; data: { version: number } };
+        published.push({ relay, topic, key, id: e.id, version: e.data.version });
+      };
+    const relays = ['r1', 'r2'].map((name) => {
+      const own = createDb({ url, max: 4 });
+      dbs.push(own);
+      return {
+        name,
+        relay: createOutboxRelay({
+          db: own.db,
+          databaseUrl: url,
+          log,
+          publish: publisher(name),
+          batchSize: 7,
+        }),
+      };
+    });
+    await Promise.all(
+      relays.map(async ({ relay }) => {
+        let idle = 0;
+        while (idle < 3) idle = (await relay.runOnce()) === 0 ? idle + 1 : 0;
+      }),
+    );
+
+    expect(published).toHaveLength(40 * 5 * 2);
+    expect(new Set(published.map((p) => p.id)).size, 'no event twice').toBe(published.length);
+    expect(new Set(published.map((p) => p.relay)).size, 'both relays did work').toBe(2);
+    for (const t of tasks) {
+      for (const topic of ['task-events', 'task-updates']) {
+        const versions = published.filter((p) => p.key === t.id && p.topic === topic).map((p) => p.version);
+        expect(versions, `${topic} ${t.id}`).toEqual([1, 2, 3, 4, 5]);
+      }
+    }
+    expect(
+      Number((await sql<{ n: number }>`select count(*)::int as n from outbox`.execute(db)).rows[0]?.n),
+    ).toBe(0);
+  });
+
+  it('wakes on NOTIFY: an event is published long before the poll interval', async () => {
+    const seen: number[] = [];
+    const relay = createOutboxRelay({
+      db,
+      databaseUrl: url,
+      log,
+      pollIntervalMs: 60_000,
+      publish: async () => {
+        seen.push(Date.now());
+      },
+    });
+    relay.start();
+    await new Promise((r) => setTimeout(r, 300)); // LISTEN established
+    const t0 = Date.now();
+    await newTask('notify', 'wake up');
+    while (seen.length < 2 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
+    await relay.stop(1000);
+    expect(seen.length).toBe(2);
+    expect(Math.max(...seen) - t0).toBeLessThan(2000);
+  });
+
+  it('scopes every query by user', async () => {
+    const mine = await newTask('isolated-a', 'only mine');
+    const other = await listTasks({ ctx: ctx('isolated-b'), input: { limit: 100 } });
+    expect(other.items.map((t) => t.id)).not.toContain(mine.id);
+    await expect(
+      updateTaskFields({ ctx: ctx('isolated-b'), id: mine.id, input: { title: 'stolen' } }),
+    ).rejects.toThrow(/not found/);
+  });
+});
