@@ -39,6 +39,8 @@ const server = serve({ fetch: app.fetch, port, hostname: process.env.HOST ?? '12
 function shutdown(signal: string) {
   log.info({ signal }, 'shutting down');
   server.close(() => process.exit(0));
+  // Keep-alive connections from the sidecar would hold close() open: drop the idle ones now.
+  (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
   setTimeout(() => process.exit(0), 5_000).unref();
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
