@@ -1,0 +1,292 @@
+/**
+ * chat-api's write path, measured on the real stack (run by scripts/bench-chat-api).
+ *
+ * 1. Task write → event on Kafka: POST /v1/tasks at 100, 500 and 1,000 writes/s (open loop),
+ *    latency from the request's start to the Kafka record's timestamp (set by the producer in
+ *    daprd, so it is "on Kafka", not "read by a consumer"), and to an independent consumer.
+ * 2. The highest sustained write rate: closed loop, N clients, until the relay keeps up.
+ * 3. The Dapr publish path against a direct Kafka client (kafkajs), the same messages in the
+ *    same run: latency of one publish, acknowledged by the broker.
+ *
+ * It prints figures; it asserts nothing.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { type AppProcess, startApp } from '../support/app-process.ts';
+import { bearer } from '../support/dev-token.ts';
+import { type SidecarProcess, startSidecar } from '../support/sidecar-process.ts';
+import { stackEnv } from '../support/stack-env.ts';
+
+const stack = stackEnv();
+const ROOT = join(import.meta.dirname, '../..');
+const PORTS = { app: 3000, http: 3500, grpc: 50101, internalGrpc: 50201, metrics: 9501 };
+const logDir = mkdtempSync(join(tmpdir(), 'todo-bench-'));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const RATES = (process.env.BENCH_RATES ?? '100,500,1000').split(',').map(Number);
+const user = `bench-${Date.now()}`;
+
+const say = (s: string) => process.stderr.write(`==> ${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pct(values: number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+}
+const fmt = (n: number) => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+
+interface Seen {
+  kafkaTs: number;
+  consumedAt: number;
+}
+
+async function main() {
+  say(`logs of this run: ${logDir}`);
+  const kafka = new Kafka({
+    clientId: 'bench',
+    brokers: stack.kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const existing = await admin.listTopics();
+  if (!existing.includes('bench-publish')) {
+    await admin.createTopics({
+      topics: [{ topic: 'bench-publish', numPartitions: 3, replicationFactor: 1 }],
+    });
+  }
+  await admin.disconnect();
+
+  // The consumer: records when each task's created event reached Kafka and was read back.
+  const seen = new Map<string, Seen>();
+  const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'task-events', fromBeginning: false });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ message }) => {
+      const key = message.key?.toString();
+      if (key && !seen.has(key))
+        seen.set(key, { kafkaTs: Number(message.timestamp), consumedAt: Date.now() });
+    },
+  });
+  await joined;
+
+  say('starting chat-api and its daprd');
+  const app: AppProcess = startApp({
+    dir: join(ROOT, 'services/chat-api'),
+    name: 'chat-api',
+    port: PORTS.app,
+    logDir,
+    env: {
+      DAPR_HTTP_PORT: String(PORTS.http),
+      DATABASE_URL: stack.databaseUrl,
+      AUTH_JWT_SECRET: stack.jwtSecret,
+      DAPR_API_TOKEN: stack.daprApiToken,
+      APP_API_TOKEN: stack.appApiToken,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  await app.ready();
+  const sidecar: SidecarProcess = startSidecar(stack, {
+    appId: 'chat-api',
+    ports: PORTS,
+    resourcesPath: join(ROOT, 'dapr-components'),
+    configPath: join(ROOT, 'dapr-components/config.yaml'),
+    logDir,
+  });
+  await sidecar.ready();
+  const headers = { ...(await bearer(stack.jwtSecret, user)), 'content-type': 'application/json' };
+
+  async function write(n: number): Promise<{ id?: string; start: number; end: number; status: number }> {
+    const start = Date.now();
+    try {
+      const res = await fetch(`${app.url}/v1/tasks`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ title: `bench ${n}`, tags: ['bench'] }),
+      });
+      const body = (await res.json()) as { id?: string };
+      return { ...(body.id ? { id: body.id } : {}), start, end: Date.now(), status: res.status };
+    } catch {
+      return { start, end: Date.now(), status: 0 };
+    }
+  }
+
+  async function pending(): Promise<number> {
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    return Number(/^outbox_pending (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  }
+
+  async function drain(timeoutMs = 60_000): Promise<number> {
+    const t0 = Date.now();
+    while (Date.now() - t0 < timeoutMs && (await pending()) > 0) await sleep(50);
+    return Date.now() - t0;
+  }
+
+  // Warm-up: connections, JIT, Kafka metadata.
+  say('warming up (200 writes)');
+  await Promise.all(Array.from({ length: 200 }, (_, i) => write(i)));
+  await drain();
+
+  const results: Record<string, unknown> = {};
+  const table: string[] = [];
+
+  // 1. Open loop at fixed rates.
+  for (const rate of RATES) {
+    say(`open loop: ${rate} writes/s for ${SECONDS} s`);
+    const writes: Promise<Awaited<ReturnType<typeof write>>>[] = [];
+    const total = rate * SECONDS;
+    const t0 = performance.now();
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      writes.push(write(i));
+    }
+    const done = await Promise.all(writes);
+    const elapsed = (performance.now() - t0) / 1000;
+    const drainMs = await drain();
+    const deadline = Date.now() + 30_000;
+    const ok = done.filter((w) => w.status === 201 && w.id);
+    while (Date.now() < deadline && ok.some((w) => !seen.has(w.id as string))) await sleep(50);
+    const toKafka = ok.flatMap((w) =>
+      seen.has(w.id as string) ? [(seen.get(w.id as string) as Seen).kafkaTs - w.start] : [],
+    );
+    const toConsumer = ok.flatMap((w) =>
+      seen.has(w.id as string) ? [(seen.get(w.id as string) as Seen).consumedAt - w.start] : [],
+    );
+    const http = done.map((w) => w.end - w.start);
+    const row = {
+      rate,
+      achieved: total / elapsed,
+      errors: done.length - ok.length,
+      missing: ok.length - toKafka.length,
+      http: { p50: pct(http, 0.5), p99: pct(http, 0.99) },
+      toKafka: { p50: pct(toKafka, 0.5), p95: pct(toKafka, 0.95), p99: pct(toKafka, 0.99) },
+      toConsumer: { p50: pct(toConsumer, 0.5), p99: pct(toConsumer, 0.99) },
+      drainMs,
+    };
+    results[`rate_${rate}`] = row;
+    table.push(
+      `${String(rate).padStart(5)}/s  sent ${fmt(row.achieved).padStart(6)}/s  errors ${row.errors}  missing ${row.missing}  ` +
+        `HTTP p50 ${fmt(row.http.p50)} p99 ${fmt(row.http.p99)} ms | write→Kafka p50 ${fmt(row.toKafka.p50)} p95 ${fmt(row.toKafka.p95)} ` +
+        `p99 ${fmt(row.toKafka.p99)} ms | write→consumer p50 ${fmt(row.toConsumer.p50)} p99 ${fmt(row.toConsumer.p99)} ms`,
+    );
+  }
+
+  // 2. The highest sustained rate: closed loop, 64 clients.
+  const clients = Number(process.env.BENCH_CLIENTS ?? 64);
+  say(`closed loop: ${clients} clients for ${SECONDS} s`);
+  let count = 0;
+  let failures = 0;
+  let maxPending = 0;
+  const stopAt = Date.now() + SECONDS * 1000;
+  const watcher = (async () => {
+    while (Date.now() < stopAt) {
+      maxPending = Math.max(maxPending, await pending());
+      await sleep(250);
+    }
+  })();
+  const t1 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < stopAt) {
+        const w = await write(count);
+        if (w.status === 201) count++;
+        else failures++;
+      }
+    }),
+  );
+  const closedSeconds = (performance.now() - t1) / 1000;
+  await watcher;
+  const closedDrain = await drain(120_000);
+  const sustained = {
+    clients,
+    writesPerSecond: count / closedSeconds,
+    failures,
+    maxOutboxPending: maxPending,
+    drainAfterMs: closedDrain,
+  };
+  results.sustained = sustained;
+
+  // 3. Publish path: Dapr (HTTP publish through daprd, as the relay does) against kafkajs.
+  const N = Number(process.env.BENCH_PUBLISH ?? 2000);
+  say(`publish path: ${N} messages through daprd, then the same through kafkajs`);
+  const messages = Array.from({ length: N }, (_, i) => ({
+    key: `k${i % 50}`,
+    value: JSON.stringify({
+      specversion: '1.0',
+      id: `bench-${i}`,
+      type: 'bench.v1',
+      source: 'bench',
+      subject: `k${i % 50}`,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: { n: i, pad: 'x'.repeat(300) },
+    }),
+  }));
+  const daprTimes: number[] = [];
+  for (const m of messages) {
+    const t = performance.now();
+    const res = await fetch(
+      `${sidecar.httpUrl}/v1.0/publish/kafka-pubsub/bench-publish?metadata.partitionKey=${m.key}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents+json', 'dapr-api-token': stack.daprApiToken },
+        body: m.value,
+      },
+    );
+    await res.arrayBuffer();
+    if (res.status === 204) daprTimes.push(performance.now() - t);
+  }
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const directTimes: number[] = [];
+  for (const m of messages) {
+    const t = performance.now();
+    await producer.send({ topic: 'bench-publish', acks: -1, messages: [{ key: m.key, value: m.value }] });
+    directTimes.push(performance.now() - t);
+  }
+  await producer.disconnect();
+  const publish = {
+    n: N,
+    dapr: { ok: daprTimes.length, p50: pct(daprTimes, 0.5), p99: pct(daprTimes, 0.99) },
+    direct: { ok: directTimes.length, p50: pct(directTimes, 0.5), p99: pct(directTimes, 0.99) },
+    ratioP50: pct(daprTimes, 0.5) / pct(directTimes, 0.5),
+  };
+  results.publish = publish;
+
+  await consumer.disconnect();
+  await sidecar.stop();
+  await app.stop();
+
+  const out = join(process.env.TODO_STATE_DIR ?? logDir, 'bench');
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `outbox-bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2));
+
+  console.log(
+    '\nchat-api write path on the local stack (one machine: app, daprd, Kafka and PostgreSQL share its cores)',
+  );
+  console.log(`open loop, ${SECONDS} s per rate:`);
+  for (const line of table) console.log(`  ${line}`);
+  console.log(
+    `closed loop, ${clients} clients: ${fmt(sustained.writesPerSecond)} writes/s sustained, ${failures} failed, ` +
+      `outbox peak ${maxPending}, drained ${closedDrain} ms after the load stopped`,
+  );
+  console.log(
+    `publish, ${N} sequential messages: Dapr p50 ${fmt(publish.dapr.p50)} p99 ${fmt(publish.dapr.p99)} ms; ` +
+      `kafkajs p50 ${fmt(publish.direct.p50)} p99 ${fmt(publish.direct.p99)} ms; Dapr/direct p50 ratio ${fmt(publish.ratioP50)}×`,
+  );
+  console.log(`figures as JSON: ${file}`);
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
