@@ -31,14 +31,18 @@ export const InstantSchema = v.pipe(
   v.transform((s) => new Date(s).toISOString()),
 );
 
-/** True when the runtime knows the IANA time zone (`Europe/Paris`, `UTC`). */
+const knownZones = new Set<string>();
+
+/** True when the runtime knows the IANA time zone (`Europe/Paris`, `UTC`). Cached: every event checks it. */
 export function isTimeZone(zone: string): boolean {
+  if (knownZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
+  if (knownZones.size < 1000) knownZones.add(zone);
+  return true;
 }
 
 export const TimeZoneSchema = v.pipe(
