@@ -127,6 +127,27 @@ describe('chat-api on real PostgreSQL', () => {
     expect(Math.max(...seen) - t0).toBeLessThan(2000);
   });
 
+  it('drains on stop: what was written before SIGTERM is published before the relay ends', async () => {
+    const seen: string[] = [];
+    const relay = createOutboxRelay({
+      db,
+      databaseUrl: url,
+      log,
+      pollIntervalMs: 60_000,
+      publish: async (_topic, event) => {
+        await new Promise((r) => setTimeout(r, 20));
+        seen.push((event as { id: string }).id);
+      },
+    });
+    for (let i = 0; i < 10; i++) await newTask('drain', `d${i}`);
+    relay.start();
+    await relay.stop(10_000);
+    expect(seen).toHaveLength(20);
+    expect(
+      Number((await sql<{ n: number }>`select count(*)::int as n from outbox`.execute(db)).rows[0]?.n),
+    ).toBe(0);
+  });
+
   it('scopes every query by user', async () => {
     const mine = await newTask('isolated-a', 'only mine');
     const other = await listTasks({ ctx: ctx('isolated-b'), input: { limit: 100 } });

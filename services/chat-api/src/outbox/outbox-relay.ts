@@ -176,9 +176,9 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     });
   }
 
-  /** Sleeps until NOTIFY, the poll interval, or the earliest backed-off row is due. */
+  /** Sleeps until NOTIFY, the poll interval, the earliest backed-off row, or stop(). */
   async function idle() {
-    if (pendingWake) {
+    if (pendingWake || !running) {
       pendingWake = false;
       return;
     }
@@ -188,13 +188,16 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     const ms = due.rows[0]?.ms;
     if (ms !== null && ms !== undefined) wait = Math.max(5, Math.min(wait, ms));
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, wait);
-      wake = () => {
+      // A NOTIFY or stop() that came while the query ran must not be slept through.
+      if (pendingWake || !running) return resolve();
+      const done = () => {
         clearTimeout(timer);
+        wake = undefined;
         resolve();
       };
+      const timer = setTimeout(done, wait);
+      wake = done;
     });
-    wake = undefined;
     pendingWake = false;
   }
 
@@ -232,7 +235,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     async stop(drainMs = 10_000) {
       if (!running) return;
       running = false;
-      wake?.();
+      signal();
       await loop;
       const deadline = Date.now() + drainMs;
       // Drain: publish what is claimable now, so a clean shutdown leaves nothing behind that
