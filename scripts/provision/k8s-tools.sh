@@ -4,13 +4,17 @@
 # and the default Kubernetes version are right) and kubectl-validate (Kubernetes schemas built in).
 # Also locates Dapr's CRDs, which ship inside the Dapr Go module. Idempotent: a second run only
 # checks. Prints, on stdout, shell exports: HELM, KUBECTL_VALIDATE, DAPR_CRDS, DAPR_CHART.
+# With --apiserver it also builds a real kube-apiserver and etcd (for `scripts/chart-test
+# --apiserver`) and exports KUBE_APISERVER and ETCD.
 #
-#   eval "$(scripts/provision/k8s-tools.sh)"
+#   eval "$(scripts/provision/k8s-tools.sh [--apiserver])"
 source "$(dirname "$0")/../lib/common.sh"
 
 HELM_VERSION="3.21.4"
 HELM_K8S_MINOR="36"                 # helm 3.21.4 builds against k8s.io/client-go v0.36
 KUBECTL_VALIDATE_VERSION="0.0.4"    # the only tagged release the Go module proxy lists
+KUBE_APISERVER_VERSION="1.34.4"     # k8s.io/kubernetes; its staging modules are published as v0.34.4
+ETCD_VERSION="3.6.16"
 K8S_TOOLS_HOME="$CACHE_ROOT/k8s-tools-h$HELM_VERSION-kv$KUBECTL_VALIDATE_VERSION"
 BUILD_LOG_DIR="$CACHE_ROOT/build"
 need go "install Go 1.26 (helm and kubectl-validate are built from their Go modules)"
@@ -47,6 +51,56 @@ dapr_dir="$(go mod download -json "github.com/dapr/dapr@v$DAPR_VERSION" 2>"$BUIL
   | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" \
   || die "go mod download github.com/dapr/dapr@v$DAPR_VERSION failed; see $BUILD_LOG_DIR/dapr-module.log"
 [[ -d "$dapr_dir/charts/dapr/crds" ]] || die "no charts/dapr/crds in the Dapr module ($dapr_dir)"
+
+# Builds a main package of a module whose go.mod has `replace` directives pointing into its own
+# repository (which `go install` refuses): copies the module, swaps each such replace for the
+# published module at the given version, and builds.
+#   build_replaced WHAT MODULE@VER PKG OUT STAGING_VER [LDFLAGS]
+build_replaced() {
+  local what="$1" modver="$2" pkg="$3" out="$4" staging_ver="$5" ldflags="-s -w ${6:-}" dir src
+  dir="$(go mod download -json "$modver" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -n "$dir" ]] || die "go mod download $modver failed"
+  src="$CACHE_ROOT/build/src-${modver//[\/@]/_}"
+  rm -rf "$src"; cp -r "$dir" "$src"; chmod -R u+w "$src"
+  rm -rf "$src/vendor" "$src/go.work" "$src/go.work.sum"
+  local m
+  for m in $(sed -n 's/^[[:space:]]*\(replace[[:space:]]\{1,\}\)\{0,1\}\([^[:space:]]*\) => \.\{1,2\}\/.*/\2/p' "$src/go.mod"); do
+    (cd "$src" && go mod edit -dropreplace="$m")
+    if [[ "$m" == k8s.io/* || "$m" == go.etcd.io/etcd/*/v3 ]]; then
+      (cd "$src" && go mod edit -require="$m@$staging_ver")
+    fi
+  done
+  run_logged "$what" "$BUILD_LOG_DIR/$(basename "$out").log" \
+    env -C "$src" GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$out.tmp" "$pkg"
+  mv "$out.tmp" "$out"
+  rm -rf "$src"
+}
+
+# What the Kubernetes Makefile stamps into its binaries; without it the server says v0.0.0-master and
+# charts with a kubeVersion constraint refuse to install.
+k8s_version_ldflags() {
+  local v="$1" minor="${1#*.}"; minor="${minor%%.*}"
+  local pkg
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    printf -- '-X %s.gitVersion=v%s -X %s.gitMajor=1 -X %s.gitMinor=%s -X %s.gitTreeState=clean ' \
+      "$pkg" "$v" "$pkg" "$pkg" "$minor" "$pkg"
+  done
+}
+
+if [[ "${1:-}" == --apiserver ]]; then
+  etcd_bin="$K8S_TOOLS_HOME/bin/etcd-$ETCD_VERSION"
+  apiserver_bin="$K8S_TOOLS_HOME/bin/kube-apiserver-$KUBE_APISERVER_VERSION"
+  if [[ ! -x "$etcd_bin" ]]; then
+    build_replaced "building etcd $ETCD_VERSION from its Go module (cold: about 1 minute)" \
+      "go.etcd.io/etcd/server/v3@v$ETCD_VERSION" . "$etcd_bin" "v$ETCD_VERSION"
+  fi
+  if [[ ! -x "$apiserver_bin" ]]; then
+    build_replaced "building kube-apiserver $KUBE_APISERVER_VERSION from k8s.io/kubernetes (cold: about 10 minutes)" \
+      "k8s.io/kubernetes@v$KUBE_APISERVER_VERSION" ./cmd/kube-apiserver "$apiserver_bin" \
+      "v0.${KUBE_APISERVER_VERSION#1.}" "$(k8s_version_ldflags "$KUBE_APISERVER_VERSION")"
+  fi
+  printf 'export KUBE_APISERVER=%q ETCD=%q\n' "$apiserver_bin" "$etcd_bin"
+fi
 
 ok "helm $HELM_VERSION, kubectl-validate $KUBECTL_VALIDATE_VERSION in $K8S_TOOLS_HOME/bin; Dapr $DAPR_VERSION CRDs in $dapr_dir/charts/dapr/crds"
 printf 'export HELM=%q KUBECTL_VALIDATE=%q DAPR_CRDS=%q DAPR_CHART=%q\n' \
