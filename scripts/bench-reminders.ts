@@ -130,8 +130,10 @@ async function register(tasks: { id: string; remindAt: Date }[], label: string) 
           break;
         }
         failures += 1;
-        if (attempt >= 20) throw new Error(`${label}: apply kept failing: ${res.status} ${await res.text()}`);
-        await sleep(200 * (attempt + 1));
+        // A sidecar whose actor runtime restarts (a resources file changed: daprd hot-reloads)
+        // fails calls for a while and its circuit breaker opens for 15 s: keep trying for 2 min.
+        if (attempt >= 60) throw new Error(`${label}: apply kept failing: ${res.status} ${await res.text()}`);
+        await sleep(Math.min(200 * (attempt + 1), 2_000));
       }
       if (performance.now() - lastReport > 10_000) {
         lastReport = performance.now();
