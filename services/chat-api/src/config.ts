@@ -5,6 +5,8 @@ const Port = v.pipe(v.string(), v.regex(/^\d{1,5}$/), v.transform(Number));
 /** chat-api's settings, from the environment; a missing or bad one stops the start with its name. */
 const ConfigSchema = v.object({
   PORT: v.optional(Port, '3000'),
+  /** Listen address: loopback by default (the sidecar is local); 0.0.0.0 in a pod. */
+  HOST: v.optional(v.string(), '127.0.0.1'),
   DAPR_HTTP_PORT: v.optional(Port, '3500'),
   DATABASE_URL: v.pipe(v.string(), v.startsWith('postgres')),
   AUTH_JWT_SECRET: v.pipe(v.string(), v.minLength(32)),

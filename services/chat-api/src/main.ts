@@ -33,7 +33,7 @@ const app = createApp({
   sweepHorizonMs: config.SWEEP_HORIZON_SECONDS * 1000,
   sidecarReady: async () => (await fetch(sidecarUrl, { signal: AbortSignal.timeout(1000) })).status === 204,
 });
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '127.0.0.1' }, (info) => {
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   log.info({ port: info.port }, 'chat-api listening');
 });
 relay.start();
