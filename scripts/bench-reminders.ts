@@ -17,7 +17,7 @@
  * task-events subscription does), `--concurrency` calls at a time (64).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,7 +47,12 @@ const CONCURRENCY = Number(opt.concurrency);
 
 const stack = stackEnv();
 const ROOT = join(import.meta.dirname, '..');
-const COMPONENTS = join(ROOT, 'dapr-components');
+// A snapshot of dapr-components: daprd 1.18 watches its resources folder and, on any change there
+// (someone editing a file), reloads its runtime in process; with actor calls in flight that reload
+// waited indefinitely in our runs and every actor call failed until restart. The bench must not
+// depend on nobody touching the folder for 15 minutes.
+const COMPONENTS = mkdtempSync(join(tmpdir(), 'todo-bench-components-'));
+cpSync(join(ROOT, 'dapr-components'), COMPONENTS, { recursive: true });
 const CONFIG = join(COMPONENTS, 'config.yaml');
 const STATE_DIR = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'todo-chatbot/state');
 const TR = { app: 3001, http: 3501, grpc: 50102, internalGrpc: 50202, metrics: 9502 };
