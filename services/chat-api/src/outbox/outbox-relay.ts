@@ -84,6 +84,8 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   let listener: pg.Client | undefined;
   let wake: (() => void) | undefined;
   let pendingWake = false;
+  /** When the earliest row this relay backed off is due again (other replicas' rows: polling). */
+  let retryAt: number | undefined;
 
   function signal() {
     pendingWake = true;
@@ -154,6 +156,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       if (done.length > 0) await trx.deleteFrom('outbox').where('id', 'in', done).execute();
       for (const { row, error } of failed) {
         const delay = Math.min(cap, base * 2 ** row.attempts) * (0.8 + Math.random() * 0.4);
+        retryAt = Math.min(retryAt ?? Number.POSITIVE_INFINITY, Date.now() + delay);
         await trx
           .updateTable('outbox')
           .set({
@@ -183,12 +186,10 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       return;
     }
     let wait = pollMs;
-    const due = await sql<{ ms: number | null }>`
-      select (extract(epoch from min(next_attempt_at) - now()) * 1000)::float8 as ms from outbox`.execute(db);
-    const ms = due.rows[0]?.ms;
-    if (ms !== null && ms !== undefined) wait = Math.max(5, Math.min(wait, ms));
+    if (retryAt !== undefined && retryAt <= Date.now()) retryAt = undefined;
+    if (retryAt !== undefined) wait = Math.max(5, Math.min(wait, retryAt - Date.now()));
     await new Promise<void>((resolve) => {
-      // A NOTIFY or stop() that came while the query ran must not be slept through.
+      // A NOTIFY or stop() that came during the round must not be slept through.
       if (pendingWake || !running) return resolve();
       const done = () => {
         clearTimeout(timer);

@@ -1,9 +1,9 @@
 import { type Task, uuidv7 } from '@todo/events';
-import { enqueueEvents } from '../outbox/outbox-writer.ts';
+import { outboxRows } from '../outbox/outbox-writer.ts';
 import type { TaskContext } from './task-context.ts';
 import { taskEvents } from './task-events.ts';
 import type { CreateTaskInput } from './task-schemas.ts';
-import { insertTask } from './task-store.ts';
+import { insertTaskWithEvents } from './task-store.ts';
 import { toTask } from './task-wire.ts';
 
 /** Creates a task and, in the same transaction, its created and change events. */
@@ -32,9 +32,6 @@ export async function createTask({
     updated_at: now,
     completed_at: null,
   };
-  return ctx.db.transaction().execute(async (trx) => {
-    const task = toTask(await insertTask(trx, draft));
-    await enqueueEvents(trx, taskEvents.created(ctx, task));
-    return task;
-  });
+  // One statement, hence one transaction: the task, its events in the outbox, the relay's wake-up.
+  return toTask(await insertTaskWithEvents(ctx.db, draft, outboxRows(taskEvents.created(ctx, draft))));
 }

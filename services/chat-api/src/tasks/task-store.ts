@@ -1,6 +1,8 @@
 import type { Task, TaskChanges } from '@todo/events';
 import { sql, type Transaction } from 'kysely';
-import type { Database, TaskRow } from '../db/schema.ts';
+import type { Db } from '../db/database.ts';
+import type { Database, NewOutboxRow, TaskRow } from '../db/schema.ts';
+import { OUTBOX_CHANNEL } from '../outbox/outbox-writer.ts';
 import type { TaskContext } from './task-context.ts';
 import type { ListTasksQuery } from './task-schemas.ts';
 
@@ -12,18 +14,29 @@ export type Trx = Transaction<Database>;
 
 const date = (s: string | null | undefined): Date | null => (s ? new Date(s) : null);
 
-export async function insertTask(trx: Trx, task: Task): Promise<TaskRow> {
-  return trx
-    .insertInto('tasks')
-    .values({
-      ...task,
-      due_at: date(task.due_at),
-      remind_at: date(task.remind_at),
-      created_at: new Date(task.created_at),
-      updated_at: new Date(task.updated_at),
-      completed_at: date(task.completed_at),
-    })
-    .returningAll()
+/**
+ * Inserts a task and its outbox rows and notifies the relay in ONE statement (data-modifying
+ * CTEs), so a create is one round trip and still one transaction.
+ */
+export async function insertTaskWithEvents(db: Db, task: Task, outbox: NewOutboxRow[]): Promise<TaskRow> {
+  return db
+    .with('inserted', (q) =>
+      q
+        .insertInto('tasks')
+        .values({
+          ...task,
+          due_at: date(task.due_at),
+          remind_at: date(task.remind_at),
+          created_at: new Date(task.created_at),
+          updated_at: new Date(task.updated_at),
+          completed_at: date(task.completed_at),
+        })
+        .returningAll(),
+    )
+    .with('queued', (q) => q.insertInto('outbox').values(outbox).returning('id'))
+    .selectFrom('inserted')
+    .selectAll()
+    .select(sql<string>`pg_notify(${OUTBOX_CHANNEL}, (select count(*) from queued)::text)`.as('notified'))
     .executeTakeFirstOrThrow();
 }
 
