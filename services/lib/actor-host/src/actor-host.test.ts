@@ -54,10 +54,11 @@ const counterType: ActorType = {
   },
 };
 
-function setup() {
+function setup(maxConcurrentTurns?: number) {
   const sidecar = fakeSidecar();
   server.use(...sidecar.handlers);
   const host = createActorHost({
+    ...(maxConcurrentTurns ? { maxConcurrentTurns } : {}),
     types: [counterType],
     appApiToken: FAKE_APP_TOKEN,
     sidecar: createSidecarHttp({ httpPort: FAKE_SIDECAR_PORT, apiToken: FAKE_DAPR_TOKEN }),
@@ -150,6 +151,17 @@ describe('PUT /actors/{type}/{id}/method/{method}', () => {
     expect(a).toEqual(['start a 1', 'end a 1', 'start a 2', 'end a 2']);
     // b started before a's first call ended.
     expect(events.indexOf('start b 3')).toBeLessThan(events.indexOf('end a 1'));
+  });
+});
+
+describe('concurrency limit', () => {
+  it('runs at most maxConcurrentTurns turns at once, across actors', async () => {
+    const { call } = setup(1);
+    events.length = 0;
+    const slow = (id: string, n: number) =>
+      call(`/actors/Counter/${id}/method/slow`, { method: 'PUT', body: String(n) });
+    await Promise.all([slow('p', 1), slow('q', 2)]);
+    expect(events).toEqual(['start p 1', 'end p 1', 'start q 2', 'end q 2']);
   });
 });
 

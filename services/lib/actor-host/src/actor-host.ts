@@ -22,6 +22,12 @@ export interface ActorHostOptions {
   sidecar: SidecarHttp;
   log: Logger;
   config?: ActorRuntimeConfig;
+  /**
+   * Turns running at once across all actors [32]; the rest wait their turn. A burst of reminders
+   * (a scheduler backlog firing at once) otherwise saturates the event loop, the sidecar's app
+   * health probe times out, and daprd unregisters the actor types mid-burst.
+   */
+  maxConcurrentTurns?: number;
 }
 
 export interface ActorHost {
@@ -29,6 +35,22 @@ export interface ActorHost {
   readonly app: Hono;
   /** Actors currently active in this process. */
   readonly activeCount: number;
+}
+
+/** Runs at most `max` tasks at once; the others wait in arrival order. */
+function createLimiter(max: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async function limited<T>(task: () => Promise<T>): Promise<T> {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /** The header that tells daprd the app's answer is an application error for the caller. */
@@ -67,6 +89,7 @@ export function createActorHost(options: ActorHostOptions): ActorHost {
   const types = new Map(options.types.map((t) => [t.name, t]));
   const active = new Map<string, Actor>();
   const queue = createTurnQueue();
+  const limit = createLimiter(options.maxConcurrentTurns ?? 32);
   const { sidecar, log } = options;
   const app = new Hono();
   const guard = requireSidecarToken(options.appApiToken);
@@ -132,14 +155,16 @@ export function createActorHost(options: ActorHostOptions): ActorHost {
     }
     let found = true;
     try {
-      const result = await queue.run(`${typeName}/${id}`, async () => {
-        const outcome = work(activate(type, id), body);
-        if (outcome === 'not-found') {
-          found = false;
-          return undefined;
-        }
-        return outcome;
-      });
+      const result = await queue.run(`${typeName}/${id}`, () =>
+        limit(async () => {
+          const outcome = work(activate(type, id), body);
+          if (outcome === 'not-found') {
+            found = false;
+            return undefined;
+          }
+          return outcome;
+        }),
+      );
       if (!found) {
         log.warn({ actorType: typeName, actorId: id, what }, 'unknown actor method');
         return c.json({ error: `${typeName} has no ${what}` }, 404);
