@@ -1,4 +1,4 @@
-import { CommunicationProtocolEnum, DaprClient, LogLevel, type LoggerService } from '@dapr/dapr';
+import { CommunicationProtocolEnum, DaprClient, type LoggerService, LogLevel } from '@dapr/dapr';
 
 /** Where the app's own sidecar listens and the token it expects (DAPR_API_TOKEN). */
 export interface SidecarOptions {

@@ -52,7 +52,9 @@ export function valid<T extends keyof ValidationTargets, S extends v.GenericSche
     const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
     if (!JSON_TYPE.test(type)) {
       throw new AppError(415, 'unsupported_media_type', 'send the body as application/json', {
-        errors: [{ path: 'header.content-type', message: `expected application/json, got ${type || 'nothing'}` }],
+        errors: [
+          { path: 'header.content-type', message: `expected application/json, got ${type || 'nothing'}` },
+        ],
       });
     }
     try {
