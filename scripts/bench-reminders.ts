@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { type AppProcess, startApp } from '../e2e/support/app-process.ts';
 import { startSidecarWithEnv } from '../e2e/support/daprd-with-env.ts';
 import { type KafkaRecord, openKafkaReader } from '../e2e/support/kafka-reader.ts';
-import { type SidecarProcess, startSidecar } from '../e2e/support/sidecar-process.ts';
+import type { SidecarProcess } from '../e2e/support/sidecar-process.ts';
 import { stackEnv } from '../e2e/support/stack-env.ts';
 import { buildEvent, uuidv7 } from '../services/lib/events/src/index.ts';
 import { openDatabase } from '../services/notifier/src/db/pg-store.ts';
@@ -34,7 +34,7 @@ const { values: opt } = parseArgs({
     burst: { type: 'string', default: '1000' },
     'burst-window': { type: 'string', default: '10' },
     pending: { type: 'string', default: '100000' },
-    'pending-window': { type: 'string', default: '120' },
+    'pending-window': { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '64' },
     'no-kill': { type: 'boolean', default: false },
   },
@@ -226,13 +226,22 @@ async function main() {
   );
   await Promise.all(apps.map((a) => a.ready()));
   sidecars.push(
-    startSidecar(stack, {
-      appId: 'task-reminder',
-      ports: TR,
-      resourcesPath: COMPONENTS,
-      configPath: CONFIG,
-      logDir,
-    }),
+    // A lenient app health check: with daprd's default (500 ms probe timeout, 3 failures) a busy
+    // event loop marks the app unhealthy, daprd unregisters the actor type, and every reminder
+    // then in flight fails; the scheduler retries each three times and then drops it.
+    startSidecarWithEnv(
+      stack,
+      { appId: 'task-reminder', ports: TR, resourcesPath: COMPONENTS, configPath: CONFIG, logDir },
+      {},
+      [
+        '--app-health-probe-interval',
+        '5',
+        '--app-health-probe-timeout',
+        '5000',
+        '--app-health-threshold',
+        '6',
+      ],
+    ),
     startSidecarWithEnv(
       stack,
       { appId: 'notifier', ports: NT, resourcesPath: COMPONENTS, configPath: CONFIG, logDir },

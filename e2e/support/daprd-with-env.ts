@@ -16,6 +16,8 @@ export function startSidecarWithEnv(
   stack: StackEnv,
   spec: SidecarSpec,
   env: Record<string, string>,
+  /** More daprd flags, after startSidecar's own (the last value of a flag wins). */
+  extraArgs: string[] = [],
 ): SidecarProcess {
   const bin = mkdtempSync(join(tmpdir(), `todo-daprd-${spec.appId}-`));
   const exports = Object.entries(env)
@@ -25,7 +27,10 @@ export function startSidecarWithEnv(
     })
     .join('\n');
   const wrapper = join(bin, 'daprd');
-  writeFileSync(wrapper, `#!/bin/sh\n${exports}\nexec ${shellQuote(join(stack.daprBin, 'daprd'))} "$@"\n`);
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\n${exports}\nexec ${shellQuote(join(stack.daprBin, 'daprd'))} "$@" ${extraArgs.map(shellQuote).join(' ')}\n`,
+  );
   chmodSync(wrapper, 0o755);
   return startSidecar({ ...stack, daprBin: bin }, spec);
 }

@@ -110,7 +110,10 @@ export function createActorHost(options: ActorHostOptions): ActorHost {
     return {
       type,
       id,
-      log: log.child({ actorType: type, actorId: id }),
+      // A getter, not a field: 100,000 active actors each holding a child logger cost memory.
+      get log() {
+        return log.child({ actorType: type, actorId: id });
+      },
       state: {
         get: (key) => sidecar.getActorState(type, id, key),
         set: (key, value) => sidecar.saveActorState(type, id, [{ operation: 'upsert', key, value }]),
