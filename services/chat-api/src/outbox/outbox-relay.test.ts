@@ -24,22 +24,37 @@ let sent: Sent[] = [];
 /** What the mocked sidecar answers to a publish of this event (default 204). */
 let answer: (body: Record<string, unknown>) => Response = () => new HttpResponse(null, { status: 204 });
 
+interface BulkEntry {
+  entryId: string;
+  event: Record<string, unknown>;
+  contentType: string;
+  metadata: Record<string, string>;
+}
+
+// The sidecar's bulk publish: every entry answered by `answer`; failures are reported per entry
+// the way daprd does (500 with failedEntries), successes recorded as sent.
 const server = setupServer(
   http.get(`${SIDECAR}/v1.0/metadata`, () => HttpResponse.json({ id: 'chat-api' })),
-  http.post(`${SIDECAR}/v1.0/publish/:pubsub/:topic`, async ({ request }) => {
+  http.post(`${SIDECAR}/v1.0/publish/bulk/:pubsub/:topic`, async ({ request }) => {
     const url = new URL(request.url);
-    const body = (await request.json()) as Record<string, unknown>;
-    const response = answer(body);
-    if (response.status === 204) {
-      sent.push({
-        path: url.pathname,
-        key: url.searchParams.get('metadata.partitionKey'),
-        contentType: request.headers.get('content-type'),
-        token: request.headers.get('dapr-api-token'),
-        body,
-      });
+    const entries = (await request.json()) as BulkEntry[];
+    const failedEntries: { entryId: string; error: string }[] = [];
+    for (const entry of entries) {
+      const response = answer(entry.event);
+      if (response.status === 204) {
+        sent.push({
+          path: url.pathname,
+          key: entry.metadata.partitionKey ?? null,
+          contentType: entry.contentType,
+          token: request.headers.get('dapr-api-token'),
+          body: entry.event,
+        });
+      } else {
+        failedEntries.push({ entryId: entry.entryId, error: `publish failed with ${response.status}` });
+      }
     }
-    return response;
+    if (failedEntries.length === 0) return new HttpResponse(null, { status: 204 });
+    return HttpResponse.json({ failedEntries, errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' }, { status: 500 });
   }),
 );
 
@@ -51,7 +66,7 @@ function relay() {
     db,
     databaseUrl: 'postgres://unused',
     log: createLogger({ name: 'relay-test', level: 'silent' }),
-    publish: publishThrough(createSidecar({ httpPort: PORT, apiToken: TOKEN })),
+    publishBatch: publishThrough(createSidecar({ httpPort: PORT, apiToken: TOKEN })),
     backoffBaseMs: 60_000,
     backoffMaxMs: 120_000,
   });
@@ -94,8 +109,8 @@ describe('the outbox relay against a mocked sidecar', () => {
     expect(await relay().runOnce()).toBe(2);
 
     expect(sent.map((s) => s.path).sort()).toEqual([
-      '/v1.0/publish/kafka-pubsub/task-events',
-      '/v1.0/publish/kafka-pubsub/task-updates',
+      '/v1.0/publish/bulk/kafka-pubsub/task-events',
+      '/v1.0/publish/bulk/kafka-pubsub/task-updates',
     ]);
     for (const s of sent) {
       expect(s.key).toBe(task.id);
@@ -177,7 +192,7 @@ describe('the outbox relay against a mocked sidecar', () => {
     expect(left).toHaveLength(4);
     expect(left.every((row) => row.partition_key === a.id)).toBe(true);
     expect(left[0]?.attempts).toBe(1);
-    expect(left[0]?.last_error).toMatch(/publish to kafka-pubsub\/task-events failed/);
+    expect(left[0]?.last_error).toMatch(/publish failed with 500/);
     expect(left[0]?.next_attempt_at.getTime()).toBeGreaterThan(Date.now() + 30_000);
     // Each topic's head failed once; the later events of A were not even tried.
     expect(left.map((row) => [row.topic, row.attempts])).toEqual([
@@ -201,7 +216,7 @@ describe('the outbox relay against a mocked sidecar', () => {
   });
 
   it('when the sidecar is down: nothing is lost, the rows wait with the error', async () => {
-    server.use(http.post(`${SIDECAR}/v1.0/publish/:pubsub/:topic`, () => HttpResponse.error()));
+    server.use(http.post(`${SIDECAR}/v1.0/publish/bulk/:pubsub/:topic`, () => HttpResponse.error()));
     await createTask({
       ctx: ctx(),
       input: {

@@ -9,17 +9,36 @@ import { OUTBOX_CHANNEL } from './outbox-writer.ts';
 /** Publishes one finished CloudEvent (throws on failure). */
 export type PublishFn = (topic: string, event: unknown, partitionKey: string) => Promise<void>;
 
-/** Publishing through the app's Dapr sidecar, as the relay does in production. */
-export function publishThrough(sidecar: Sidecar): PublishFn {
-  return (topic, event, partitionKey) =>
-    sidecar.publishCloudEvent(PUBSUB, topic, event as object, { partitionKey });
+/**
+ * Publishes a batch of events of one topic; resolves with the ids of the entries that failed
+ * and why, throws when the whole batch failed.
+ */
+export type PublishBatchFn = (
+  topic: string,
+  entries: { id: string; event: unknown; partitionKey: string }[],
+) => Promise<Map<string, string>>;
+
+/**
+ * Publishing through the app's Dapr sidecar, as the relay does in production: one bulk publish
+ * per topic and round (each task appears at most once in a round, so order is kept).
+ */
+export function publishThrough(sidecar: Sidecar): PublishBatchFn {
+  return (topic, entries) =>
+    sidecar.publishCloudEventsBulk(
+      PUBSUB,
+      topic,
+      entries.map((e) => ({ id: e.id, event: e.event as object, partitionKey: e.partitionKey })),
+    );
 }
 
 export interface RelayOptions {
   db: Db;
   /** For the LISTEN connection (its own client, outside the pool). */
   databaseUrl: string;
-  publish: PublishFn;
+  /** One event at a time (tests, other transports), or... */
+  publish?: PublishFn;
+  /** ...one call per topic and round (production: Dapr bulk publish). */
+  publishBatch?: PublishBatchFn;
   /** Resolves when the sidecar is up; the relay claims nothing before (so it holds no locks while waiting). */
   waitForSidecar?: () => Promise<void>;
   log: Logger;
@@ -138,20 +157,48 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
 
       const done: string[] = [];
       const failed: { row: ClaimedRow; error: string }[] = [];
-      let next = 0;
-      async function worker() {
-        while (next < rows.length) {
-          const row = rows[next++] as ClaimedRow;
-          try {
-            await options.publish(row.topic, row.event, row.partition_key);
-            done.push(row.id);
-            latency.add(Date.now() - row.created_at.getTime());
-          } catch (err) {
-            failed.push({ row, error: err instanceof SidecarError ? err.message : String(err) });
+      const ok = (row: ClaimedRow) => {
+        done.push(row.id);
+        latency.add(Date.now() - row.created_at.getTime());
+      };
+      const why = (err: unknown) => (err instanceof SidecarError ? err.message : String(err));
+      if (options.publishBatch) {
+        const byTopic = new Map<string, ClaimedRow[]>();
+        for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+        await Promise.all(
+          [...byTopic].map(async ([topic, group]) => {
+            try {
+              const errors = await (options.publishBatch as PublishBatchFn)(
+                topic,
+                group.map((row) => ({ id: row.id, event: row.event, partitionKey: row.partition_key })),
+              );
+              for (const row of group) {
+                const error = errors.get(row.id);
+                if (error === undefined) ok(row);
+                else failed.push({ row, error });
+              }
+            } catch (err) {
+              for (const row of group) failed.push({ row, error: why(err) });
+            }
+          }),
+        );
+      } else {
+        const publish = options.publish;
+        if (!publish) throw new Error('outbox relay: give publish or publishBatch');
+        let next = 0;
+        const worker = async () => {
+          while (next < rows.length) {
+            const row = rows[next++] as ClaimedRow;
+            try {
+              await publish(row.topic, row.event, row.partition_key);
+              ok(row);
+            } catch (err) {
+              failed.push({ row, error: why(err) });
+            }
           }
-        }
+        };
+        await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
       }
-      await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
 
       if (done.length > 0) await trx.deleteFrom('outbox').where('id', 'in', done).execute();
       for (const { row, error } of failed) {

@@ -10,6 +10,7 @@ export { requireUser, type UserAuthOptions, type UserVariables } from './auth-jw
 export { createLogger, type Logger, type RequestVariables, requestContext } from './logger.ts';
 export { AppError, type ErrorCode, type FieldError, notFound, onError, problem } from './problem.ts';
 export {
+  type BulkEntry,
   createSidecar,
   type PublishOptions,
   type Sidecar,
