@@ -61,6 +61,20 @@ const server = setupServer(
 let db: Db;
 let close: () => Promise<void>;
 const ctx = (): TaskContext => ({ db, userId: 'relay-user', correlationId: 'corr-1', now: () => new Date() });
+const newTask = (title: string) =>
+  createTask({
+    ctx: ctx(),
+    input: {
+      title,
+      description: null,
+      priority: 'low',
+      tags: [],
+      due_at: null,
+      remind_at: null,
+      recurrence: 'none',
+      timezone: 'UTC',
+    },
+  });
 function relay() {
   return createOutboxRelay({
     db,
@@ -91,19 +105,7 @@ afterAll(async () => {
 
 describe('the outbox relay against a mocked sidecar', () => {
   it('publishes each event as is: path, Kafka key, content type, API token, envelope; then empties the outbox', async () => {
-    const task = await createTask({
-      ctx: ctx(),
-      input: {
-        title: 'relay me',
-        description: null,
-        priority: 'low',
-        tags: [],
-        due_at: null,
-        remind_at: null,
-        recurrence: 'none',
-        timezone: 'UTC',
-      },
-    });
+    const task = await newTask('relay me');
     const queued = await db.selectFrom('outbox').select(['event']).orderBy('id').execute();
 
     expect(await relay().runOnce()).toBe(2);
@@ -122,19 +124,7 @@ describe('the outbox relay against a mocked sidecar', () => {
   });
 
   it('keeps a task events in order: one task head at a time, the next only after the first is sent', async () => {
-    const task = await createTask({
-      ctx: ctx(),
-      input: {
-        title: 'v1',
-        description: null,
-        priority: 'low',
-        tags: [],
-        due_at: null,
-        remind_at: null,
-        recurrence: 'none',
-        timezone: 'UTC',
-      },
-    });
+    const task = await newTask('v1');
     await updateTaskFields({ ctx: ctx(), id: task.id, input: { title: 'v2' } });
     await updateTaskFields({ ctx: ctx(), id: task.id, input: { title: 'v3' } });
     const r = relay();
@@ -147,33 +137,9 @@ describe('the outbox relay against a mocked sidecar', () => {
   });
 
   it('when the sidecar answers 500: keeps the event, backs off, holds the task later events, lets other tasks through', async () => {
-    const a = await createTask({
-      ctx: ctx(),
-      input: {
-        title: 'A',
-        description: null,
-        priority: 'low',
-        tags: [],
-        due_at: null,
-        remind_at: null,
-        recurrence: 'none',
-        timezone: 'UTC',
-      },
-    });
+    const a = await newTask('A');
     await updateTaskFields({ ctx: ctx(), id: a.id, input: { title: 'A2' } });
-    const b = await createTask({
-      ctx: ctx(),
-      input: {
-        title: 'B',
-        description: null,
-        priority: 'low',
-        tags: [],
-        due_at: null,
-        remind_at: null,
-        recurrence: 'none',
-        timezone: 'UTC',
-      },
-    });
+    const b = await newTask('B');
     answer = (body) =>
       body.subject === a.id
         ? HttpResponse.json({ errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' }, { status: 500 })
@@ -217,19 +183,7 @@ describe('the outbox relay against a mocked sidecar', () => {
 
   it('when the sidecar is down: nothing is lost, the rows wait with the error', async () => {
     server.use(http.post(`${SIDECAR}/v1.0/publish/bulk/:pubsub/:topic`, () => HttpResponse.error()));
-    await createTask({
-      ctx: ctx(),
-      input: {
-        title: 'down',
-        description: null,
-        priority: 'low',
-        tags: [],
-        due_at: null,
-        remind_at: null,
-        recurrence: 'none',
-        timezone: 'UTC',
-      },
-    });
+    await newTask('down');
     await relay().runOnce();
     const left = await db.selectFrom('outbox').select(['attempts', 'last_error']).execute();
     expect(left).toHaveLength(2);
@@ -237,19 +191,7 @@ describe('the outbox relay against a mocked sidecar', () => {
   });
 
   it('reports pending count, oldest age and latency', async () => {
-    await createTask({
-      ctx: ctx(),
-      input: {
-        title: 'stats',
-        description: null,
-        priority: 'low',
-        tags: [],
-        due_at: null,
-        remind_at: null,
-        recurrence: 'none',
-        timezone: 'UTC',
-      },
-    });
+    await newTask('stats');
     const r = relay();
     expect((await r.stats()).pending).toBe(2);
     await r.runOnce();
