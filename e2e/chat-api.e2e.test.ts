@@ -8,15 +8,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppProcess, startApp } from './support/app-process.ts';
+import type { AppProcess } from './support/app-process.ts';
+import {
+  startChatApi as startChatApi_,
+  startChatApiSidecar as startChatApiSidecar_,
+} from './support/chat-api-process.ts';
 import { bearer } from './support/dev-token.ts';
 import { type KafkaReader, type KafkaRecord, openKafkaReader } from './support/kafka-reader.ts';
-import { type SidecarProcess, startSidecar } from './support/sidecar-process.ts';
+import type { SidecarProcess } from './support/sidecar-process.ts';
 import { stackEnv } from './support/stack-env.ts';
 
 const stack = stackEnv();
-const ROOT = join(import.meta.dirname, '..');
-const PORTS = { app: 3000, http: 3500, grpc: 50101, internalGrpc: 50201, metrics: 9501 };
 const logDir = mkdtempSync(join(tmpdir(), 'todo-e2e-chat-api-'));
 const user = `e2e-${Date.now()}`;
 
@@ -26,32 +28,8 @@ let taskEvents: KafkaReader;
 let taskUpdates: KafkaReader;
 let auth: Record<string, string>;
 
-function startChatApi(): AppProcess {
-  return startApp({
-    dir: join(ROOT, 'services/chat-api'),
-    name: 'chat-api',
-    port: PORTS.app,
-    logDir,
-    env: {
-      DAPR_HTTP_PORT: String(PORTS.http),
-      DATABASE_URL: stack.databaseUrl,
-      AUTH_JWT_SECRET: stack.jwtSecret,
-      DAPR_API_TOKEN: stack.daprApiToken,
-      APP_API_TOKEN: stack.appApiToken,
-      RELAY_POLL_MS: '500',
-    },
-  });
-}
-
-function startChatApiSidecar(): SidecarProcess {
-  return startSidecar(stack, {
-    appId: 'chat-api',
-    ports: PORTS,
-    resourcesPath: join(ROOT, 'dapr-components'),
-    configPath: join(ROOT, 'dapr-components/config.yaml'),
-    logDir,
-  });
-}
+const startChatApi = () => startChatApi_(stack, logDir, { RELAY_POLL_MS: '500' });
+const startChatApiSidecar = () => startChatApiSidecar_(stack, logDir);
 
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${app.url}${path}`, {

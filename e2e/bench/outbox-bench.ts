@@ -14,14 +14,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { type AppProcess, startApp } from '../support/app-process.ts';
+import type { AppProcess } from '../support/app-process.ts';
+import { startChatApi, startChatApiSidecar } from '../support/chat-api-process.ts';
 import { bearer } from '../support/dev-token.ts';
-import { type SidecarProcess, startSidecar } from '../support/sidecar-process.ts';
+import type { SidecarProcess } from '../support/sidecar-process.ts';
 import { stackEnv } from '../support/stack-env.ts';
 
 const stack = stackEnv();
-const ROOT = join(import.meta.dirname, '../..');
-const PORTS = { app: 3000, http: 3500, grpc: 50101, internalGrpc: 50201, metrics: 9501 };
 const logDir = mkdtempSync(join(tmpdir(), 'todo-bench-'));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATES = (process.env.BENCH_RATES ?? '100,500,1000').split(',').map(Number);
@@ -76,28 +75,9 @@ async function main() {
   await joined;
 
   say('starting chat-api and its daprd');
-  const app: AppProcess = startApp({
-    dir: join(ROOT, 'services/chat-api'),
-    name: 'chat-api',
-    port: PORTS.app,
-    logDir,
-    env: {
-      DAPR_HTTP_PORT: String(PORTS.http),
-      DATABASE_URL: stack.databaseUrl,
-      AUTH_JWT_SECRET: stack.jwtSecret,
-      DAPR_API_TOKEN: stack.daprApiToken,
-      APP_API_TOKEN: stack.appApiToken,
-      LOG_LEVEL: 'warn',
-    },
-  });
+  const app: AppProcess = startChatApi(stack, logDir, { LOG_LEVEL: 'warn' });
   await app.ready();
-  const sidecar: SidecarProcess = startSidecar(stack, {
-    appId: 'chat-api',
-    ports: PORTS,
-    resourcesPath: join(ROOT, 'dapr-components'),
-    configPath: join(ROOT, 'dapr-components/config.yaml'),
-    logDir,
-  });
+  const sidecar: SidecarProcess = startChatApiSidecar(stack, logDir);
   await sidecar.ready();
   const headers = { ...(await bearer(stack.jwtSecret, user)), 'content-type': 'application/json' };
 

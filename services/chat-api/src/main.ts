@@ -21,7 +21,7 @@ const relay = createOutboxRelay({
   log,
   pollIntervalMs: config.RELAY_POLL_MS,
   waitForSidecar: () => sidecar.waitUntilReady(),
-  publishBatch: publishThrough(sidecar),
+  publish: publishThrough(sidecar),
 });
 const sidecarUrl = `http://127.0.0.1:${config.DAPR_HTTP_PORT}/v1.0/healthz/outbound`;
 const app = createApp({

@@ -66,10 +66,13 @@ describe('chat-api on real PostgreSQL', () => {
     const published: { relay: string; topic: string; key: string; id: string; version: number }[] = [];
     const publisher =
       (relay: string): PublishFn =>
-      async (topic, event, key) => {
+      async (topic, entries) => {
         await new Promise((r) => setTimeout(r, Math.random() * 3));
-        const e = event as { id: string; data: { version: number } };
-        published.push({ relay, topic, key, id: e.id, version: e.data.version });
+        for (const { event, partitionKey } of entries) {
+          const e = event as { id: string; data: { version: number } };
+          published.push({ relay, topic, key: partitionKey, id: e.id, version: e.data.version });
+        }
+        return new Map();
       };
     const relays = ['r1', 'r2'].map((name) => {
       const own = createDb({ url, max: 4 });
@@ -113,8 +116,9 @@ describe('chat-api on real PostgreSQL', () => {
       databaseUrl: url,
       log,
       pollIntervalMs: 60_000,
-      publish: async () => {
-        seen.push(Date.now());
+      publish: async (_topic, entries) => {
+        for (const _ of entries) seen.push(Date.now());
+        return new Map();
       },
     });
     relay.start();
@@ -134,9 +138,10 @@ describe('chat-api on real PostgreSQL', () => {
       databaseUrl: url,
       log,
       pollIntervalMs: 60_000,
-      publish: async (_topic, event) => {
+      publish: async (_topic, entries) => {
         await new Promise((r) => setTimeout(r, 20));
-        seen.push((event as { id: string }).id);
+        for (const { event } of entries) seen.push((event as { id: string }).id);
+        return new Map();
       },
     });
     for (let i = 0; i < 10; i++) await newTask('drain', `d${i}`);

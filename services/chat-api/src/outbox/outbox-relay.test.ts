@@ -80,7 +80,7 @@ function relay() {
     db,
     databaseUrl: 'postgres://unused',
     log: createLogger({ name: 'relay-test', level: 'silent' }),
-    publishBatch: publishThrough(createSidecar({ httpPort: PORT, apiToken: TOKEN })),
+    publish: publishThrough(createSidecar({ httpPort: PORT, apiToken: TOKEN })),
     backoffBaseMs: 60_000,
     backoffMaxMs: 120_000,
   });

@@ -6,14 +6,11 @@ import type { Db } from '../db/database.ts';
 import { LatencyWindow } from './latency-window.ts';
 import { OUTBOX_CHANNEL } from './outbox-writer.ts';
 
-/** Publishes one finished CloudEvent (throws on failure). */
-export type PublishFn = (topic: string, event: unknown, partitionKey: string) => Promise<void>;
-
 /**
  * Publishes a batch of events of one topic; resolves with the ids of the entries that failed
  * and why, throws when the whole batch failed.
  */
-export type PublishBatchFn = (
+export type PublishFn = (
   topic: string,
   entries: { id: string; event: unknown; partitionKey: string }[],
 ) => Promise<Map<string, string>>;
@@ -22,7 +19,7 @@ export type PublishBatchFn = (
  * Publishing through the app's Dapr sidecar, as the relay does in production: one bulk publish
  * per topic and round (each task appears at most once in a round, so order is kept).
  */
-export function publishThrough(sidecar: Sidecar): PublishBatchFn {
+export function publishThrough(sidecar: Sidecar): PublishFn {
   return (topic, entries) =>
     sidecar.publishCloudEventsBulk(
       PUBSUB,
@@ -35,17 +32,13 @@ export interface RelayOptions {
   db: Db;
   /** For the LISTEN connection (its own client, outside the pool). */
   databaseUrl: string;
-  /** One event at a time (tests, other transports), or... */
-  publish?: PublishFn;
-  /** ...one call per topic and round (production: Dapr bulk publish). */
-  publishBatch?: PublishBatchFn;
+  /** One call per topic and round: production publishes through the sidecar (`publishThrough`). */
+  publish: PublishFn;
   /** Resolves when the sidecar is up; the relay claims nothing before (so it holds no locks while waiting). */
   waitForSidecar?: () => Promise<void>;
   log: Logger;
   /** Rows claimed per round. Default 200. */
   batchSize?: number;
-  /** Publishes in flight per round (each a different task). Default 32. */
-  concurrency?: number;
   /** The polling fallback when no NOTIFY arrives. Default 1000 ms. */
   pollIntervalMs?: number;
   /** Backoff after a failed publish: base × 2^attempts, capped. Defaults 200 ms and 30 s. */
@@ -90,7 +83,6 @@ interface ClaimedRow {
  */
 export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 200;
-  const concurrency = options.concurrency ?? 32;
   const pollMs = options.pollIntervalMs ?? 1000;
   const base = options.backoffBaseMs ?? 200;
   const cap = options.backoffMaxMs ?? 30_000;
@@ -162,43 +154,29 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
         latency.add(Date.now() - row.created_at.getTime());
       };
       const why = (err: unknown) => (err instanceof SidecarError ? err.message : String(err));
-      if (options.publishBatch) {
-        const byTopic = new Map<string, ClaimedRow[]>();
-        for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
-        await Promise.all(
-          [...byTopic].map(async ([topic, group]) => {
-            try {
-              const errors = await (options.publishBatch as PublishBatchFn)(
-                topic,
-                group.map((row) => ({ id: row.id, event: row.event, partitionKey: row.partition_key })),
-              );
-              for (const row of group) {
-                const error = errors.get(row.id);
-                if (error === undefined) ok(row);
-                else failed.push({ row, error });
-              }
-            } catch (err) {
-              for (const row of group) failed.push({ row, error: why(err) });
-            }
-          }),
-        );
-      } else {
-        const publish = options.publish;
-        if (!publish) throw new Error('outbox relay: give publish or publishBatch');
-        let next = 0;
-        const worker = async () => {
-          while (next < rows.length) {
-            const row = rows[next++] as ClaimedRow;
-            try {
-              await publish(row.topic, row.event, row.partition_key);
-              ok(row);
-            } catch (err) {
-              failed.push({ row, error: why(err) });
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
+      const byTopic = new Map<string, ClaimedRow[]>();
+      for (const row of rows) {
+        const group = byTopic.get(row.topic);
+        if (group) group.push(row);
+        else byTopic.set(row.topic, [row]);
       }
+      await Promise.all(
+        [...byTopic].map(async ([topic, group]) => {
+          try {
+            const errors = await options.publish(
+              topic,
+              group.map((row) => ({ id: row.id, event: row.event, partitionKey: row.partition_key })),
+            );
+            for (const row of group) {
+              const error = errors.get(row.id);
+              if (error === undefined) ok(row);
+              else failed.push({ row, error });
+            }
+          } catch (err) {
+            for (const row of group) failed.push({ row, error: why(err) });
+          }
+        }),
+      );
 
       if (done.length > 0) await trx.deleteFrom('outbox').where('id', 'in', done).execute();
       for (const { row, error } of failed) {

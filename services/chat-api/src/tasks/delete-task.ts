@@ -1,9 +1,8 @@
-import { AppError } from '@todo/platform';
 import { enqueueEvents } from '../outbox/outbox-writer.ts';
 import type { TaskContext } from './task-context.ts';
 import { taskEvents } from './task-events.ts';
 import { deleteTask as deleteRow, lockTask } from './task-store.ts';
-import { notFound } from './update-task.ts';
+import { checkVersion, notFound } from './update-task.ts';
 
 /** Deletes the user's task; its deleted event carries the version the deletion makes. */
 export async function deleteTask({
@@ -18,11 +17,7 @@ export async function deleteTask({
   await ctx.db.transaction().execute(async (trx) => {
     const row = await lockTask(trx, ctx.userId, id);
     if (!row) throw notFound(id);
-    if (ifMatch !== undefined && ifMatch !== row.version) {
-      throw new AppError(412, 'version_conflict', `task ${id} is at version ${row.version}, not ${ifMatch}`, {
-        extra: { current_version: row.version },
-      });
-    }
+    checkVersion(row, ifMatch);
     await deleteRow(trx, row);
     await enqueueEvents(trx, taskEvents.deleted(ctx, { id: row.id, user_id: row.user_id }, row.version + 1));
   });

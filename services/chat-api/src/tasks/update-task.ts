@@ -11,6 +11,20 @@ export function notFound(id: string): AppError {
   return new AppError(404, 'not_found', `task ${id} not found`);
 }
 
+/** A stale If-Match (the version the client last read) is a 412 naming the current version. */
+export function checkVersion(row: { id: string; version: number }, ifMatch: number | undefined): void {
+  if (ifMatch !== undefined && ifMatch !== row.version) {
+    throw new AppError(
+      412,
+      'version_conflict',
+      `task ${row.id} is at version ${row.version}, not ${ifMatch}`,
+      {
+        extra: { current_version: row.version },
+      },
+    );
+  }
+}
+
 /** Only the fields whose value really changes. */
 function diff(current: Task, patch: TaskChanges): TaskChanges {
   const out: Record<string, unknown> = {};
@@ -36,16 +50,7 @@ export async function applyChanges(
 ): Promise<Task> {
   const row = await lockTask(trx, ctx.userId, id);
   if (!row) throw notFound(id);
-  if (options.ifMatch !== undefined && options.ifMatch !== row.version) {
-    throw new AppError(
-      412,
-      'version_conflict',
-      `task ${id} is at version ${row.version}, not ${options.ifMatch}`,
-      {
-        extra: { current_version: row.version },
-      },
-    );
-  }
+  checkVersion(row, options.ifMatch);
   const current = toTask(row);
   const nowIso = ctx.now().toISOString();
   const full: TaskChanges = { ...patch };

@@ -54,19 +54,21 @@ export const TaskSchema = v.object({
 });
 export type Task = v.InferOutput<typeof TaskSchema>;
 
-/** The fields a write may change, as `todo.task.updated.v1` lists them. */
+/** The fields a write may change, as `todo.task.updated.v1` lists them: the task's own schemas. */
 export const TaskChangesSchema = v.partial(
-  v.strictObject({
-    title: TitleSchema,
-    description: v.nullable(DescriptionSchema),
-    status: TaskStatusSchema,
-    priority: PrioritySchema,
-    tags: TagsSchema,
-    due_at: v.nullable(InstantSchema),
-    remind_at: v.nullable(InstantSchema),
-    recurrence: RecurrenceSchema,
-    timezone: TimeZoneSchema,
-    completed_at: v.nullable(InstantSchema),
-  }),
+  v.strictObject(
+    v.pick(TaskSchema, [
+      'title',
+      'description',
+      'status',
+      'priority',
+      'tags',
+      'due_at',
+      'remind_at',
+      'recurrence',
+      'timezone',
+      'completed_at',
+    ]).entries,
+  ),
 );
 export type TaskChanges = v.InferOutput<typeof TaskChangesSchema>;
