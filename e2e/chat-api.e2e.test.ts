@@ -67,7 +67,7 @@ describe('chat-api on the real stack', () => {
   it('is ready once its database and sidecar are', async () => {
     const res = await fetch(`${app.url}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ database: true, sidecar: true });
+    expect(await res.json()).toMatchObject({ status: 'ready', checks: { database: true, sidecar: true } });
   });
 
   it('publishes create → update → complete → delete of one task to task-events, in order, keyed by the task id', async () => {

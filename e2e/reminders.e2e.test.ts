@@ -100,7 +100,7 @@ function task(id: string, remindAt: Date | null, over: Record<string, unknown> =
 }
 
 function publish(topic: string, event: { subject: string }) {
-  return publisher.publishCloudEvent('kafka-pubsub', topic, event, { partitionKey: event.subject });
+  return publisher.publish(topic, event, { partitionKey: event.subject });
 }
 
 /** The ReminderDue events on Kafka for a task, with the time this test first saw each. */

@@ -49,7 +49,7 @@ function publisherApp() {
   app.use('/dapr/*', requireSidecarToken(stack.appApiToken));
   app.post('/publish', async (c) => {
     const event = await c.req.json<{ subject: string }>();
-    await sidecar.publishCloudEvent('kafka-pubsub', 'task-events', event, { partitionKey: event.subject });
+    await sidecar.publish('task-events', event, { partitionKey: event.subject });
     return c.body(null, 202);
   });
   return app;

@@ -1,6 +1,6 @@
-import { FAKE_APP_TOKEN, FAKE_DAPR_TOKEN, FAKE_SIDECAR_PORT, fakeSidecar } from '@todo/actor-host/testing';
 import { buildEvent, deterministicId, type EventDataInput, type EventType, uuidv7 } from '@todo/events';
-import { createSidecar, createSidecarHttp } from '@todo/platform';
+import { createSidecar } from '@todo/platform';
+import { FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from '@todo/platform/testing';
 import { setupServer } from 'msw/node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -18,12 +18,11 @@ function setup() {
   const app = createApp({
     appId: 'task-reminder',
     appApiToken: FAKE_APP_TOKEN,
-    publisher: createSidecar({ httpPort: FAKE_SIDECAR_PORT, apiToken: FAKE_DAPR_TOKEN }),
-    sidecar: createSidecarHttp({ httpPort: FAKE_SIDECAR_PORT, apiToken: FAKE_DAPR_TOKEN }),
+    sidecar: createSidecar(FAKE_SIDECAR_OPTIONS),
     log: pino({ level: 'silent' }),
     now: () => clock,
   });
-  const sidecar = fakeSidecar(app);
+  const sidecar = fakeSidecar({ app });
   server.use(...sidecar.handlers);
   const deliver = async (body: unknown, token: string | null = FAKE_APP_TOKEN) => {
     const res = await app.request('/events/task-events', {
@@ -133,8 +132,7 @@ describe('task-events subscription', () => {
     const failing = createApp({
       appId: 'task-reminder',
       appApiToken: FAKE_APP_TOKEN,
-      publisher: createSidecar({ httpPort: FAKE_SIDECAR_PORT, apiToken: FAKE_DAPR_TOKEN }),
-      sidecar: createSidecarHttp({ httpPort: FAKE_SIDECAR_PORT, apiToken: 'wrong-token' }),
+      sidecar: createSidecar({ ...FAKE_SIDECAR_OPTIONS, apiToken: 'wrong-token-0123456789' }),
       log: pino({ level: 'silent' }),
     });
     const res = await failing.request('/events/task-events', {
@@ -155,7 +153,7 @@ describe('TaskReminder: keeping the reminder where the task says', () => {
     expect(puts.map((p) => p.body)).toEqual([
       { dueTime: '2026-03-01T09:00:00.000Z', data: { occurrence: '2026-03-01T09:00:00.000Z' } },
     ]);
-    expect(puts[0]?.headers.get('dapr-api-token')).toBe(FAKE_DAPR_TOKEN);
+    expect(puts[0]?.headers.get('dapr-api-token')).toBe(FAKE_SIDECAR_OPTIONS.apiToken);
     expect(sidecar.state.get(`TaskReminder/${id}`)?.get('task')).toMatchObject({
       version: 1,
       user_id: USER,

@@ -1,17 +1,15 @@
 import { createActorHost } from '@todo/actor-host';
-import { PUBSUB, parseEvent, TOPICS } from '@todo/events';
+import { TOPICS } from '@todo/events';
 import {
-  createLogger,
+  createServiceApp,
   type Logger,
-  notFound,
-  onError,
+  mountSubscriptions,
   type RequestVariables,
-  requestContext,
-  requireSidecarToken,
+  readiness,
   type Sidecar,
-  type SidecarHttp,
+  subscription,
 } from '@todo/platform';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { TASK_EVENT_TYPES } from './reminder-state.ts';
 import { TASK_REMINDER, taskReminderType } from './task-reminder-actor.ts';
 
@@ -20,11 +18,9 @@ export interface AppDeps {
   appId: string;
   /** APP_API_TOKEN, required on every route the sidecar calls. */
   appApiToken: string;
-  /** The sidecar's publish client (@dapr/dapr, wrapped to throw). */
-  publisher: Pick<Sidecar, 'publishCloudEvent'>;
-  /** The sidecar's actor, reminder and health APIs. */
-  sidecar: SidecarHttp;
-  log?: Logger;
+  /** The app's sidecar: actor calls, state and reminders, publishing, health. */
+  sidecar: Sidecar;
+  log: Logger;
   now?: () => Date;
 }
 
@@ -32,73 +28,39 @@ export interface AppDeps {
 export const TASK_EVENTS_ROUTE = '/events/task-events';
 
 /**
- * task-reminder: subscribes `task-events` and hosts the TaskReminder actors.
- *
- * The subscription is programmatic (`GET /dapr/subscribe`): the topic, route and dead-letter
- * topic come from the same constants the handler uses, and the app subscribes the same way under
- * `scripts/stack`, `dapr run -f .` and Kubernetes, with no Subscription resource to keep in step
- * (or to scope wrongly, which silently subscribes nobody).
+ * task-reminder: subscribes `task-events` and hosts the TaskReminder actors. Each task event is
+ * handed to the actor `TaskReminder/<taskId>` through the sidecar, not in process: placement
+ * routes the call to whichever replica hosts that actor, and the actor runtime makes it one turn.
  */
 export function createApp(deps: AppDeps): Hono<{ Variables: RequestVariables }> {
-  const log = deps.log ?? createLogger({ name: deps.appId });
-  const app = new Hono<{ Variables: RequestVariables }>();
-  app.onError(onError((err, c) => c.get('log')?.error({ err }, 'unhandled error')));
-  app.notFound(notFound);
-  app.use(requestContext(log));
-
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) =>
-    (await deps.sidecar.outboundHealthy())
-      ? c.json({ status: 'ready' })
-      : c.json({ status: 'not ready', sidecar: 'unreachable' }, 503),
-  );
-
-  const guard = requireSidecarToken(deps.appApiToken);
-  app.use('/dapr/subscribe', guard);
-  app.use('/events/*', guard);
-
-  app.get('/dapr/subscribe', (c) =>
-    c.json([
-      {
-        pubsubname: PUBSUB,
+  const { sidecar, log } = deps;
+  const app = createServiceApp<{ Variables: RequestVariables }>({ log });
+  app.get('/readyz', readiness({ sidecar: () => sidecar.outboundHealthy() }));
+  mountSubscriptions(app, {
+    appApiToken: deps.appApiToken,
+    subscriptions: [
+      subscription({
         topic: TOPICS.taskEvents,
         route: TASK_EVENTS_ROUTE,
         deadLetterTopic: TOPICS.taskEventsDlq,
-      },
-    ]),
-  );
-
-  app.post(TASK_EVENTS_ROUTE, async (c) => {
-    const reqLog = c.get('log');
-    const parsed = parseEvent(await c.req.text(), TASK_EVENT_TYPES);
-    if (!parsed.ok) {
-      reqLog.warn({ reason: parsed.reason }, 'task event rejected; dropped to the dead-letter topic');
-      return c.json({ status: 'DROP' });
-    }
-    const event = parsed.event;
-    try {
-      // Through the sidecar, not in-process: placement routes the call to whichever replica
-      // hosts TaskReminder/<taskId>, and the actor runtime makes it one turn.
-      const result = await deps.sidecar.invokeActor(TASK_REMINDER, event.subject, 'apply', event);
-      reqLog.debug({ eventId: event.id, type: event.type, result }, 'task event applied');
-      return c.json({ status: 'SUCCESS' });
-    } catch (err) {
-      reqLog.error({ err, eventId: event.id, type: event.type }, 'task event not applied; retry');
-      return c.json({ status: 'RETRY' });
-    }
+        accept: TASK_EVENT_TYPES,
+        async handle(event, ctx) {
+          const result = await sidecar.invokeActor(TASK_REMINDER, event.subject, 'apply', event);
+          ctx.log.debug({ result }, 'task event applied');
+        },
+      }),
+    ],
   });
-
   const host = createActorHost({
     types: [
       taskReminderType({
         source: deps.appId,
-        publish: (event) =>
-          deps.publisher.publishCloudEvent(PUBSUB, TOPICS.reminders, event, { partitionKey: event.subject }),
+        publish: (event, topic) => sidecar.publish(topic, event, { partitionKey: event.subject }),
         ...(deps.now ? { now: deps.now } : {}),
       }),
     ],
     appApiToken: deps.appApiToken,
-    sidecar: deps.sidecar,
+    sidecar,
     log,
   });
   app.route('/', host.app);

@@ -1,5 +1,12 @@
 import type { Actor, ActorContext, ActorMethod, ActorType } from '@todo/actor-host';
-import { buildEvent, deterministicId, parseEvent, parseRecurrence, type TodoEvent } from '@todo/events';
+import {
+  buildEvent,
+  deterministicId,
+  parseEvent,
+  parseRecurrence,
+  type TodoEvent,
+  type Topic,
+} from '@todo/events';
 import { nextOccurrence } from '@todo/recurrence';
 import { decide, type ReminderState, retryDelayMs, TASK_EVENT_TYPES } from './reminder-state.ts';
 
@@ -13,8 +20,8 @@ const CATCH_UP_MS = 60_000;
 export type ReminderDueEvent = TodoEvent<'todo.reminder.due.v1'>;
 
 export interface TaskReminderDeps {
-  /** Publishes a ReminderDue to `reminders` (key = task id); throws when it was not accepted. */
-  publish(event: ReminderDueEvent): Promise<void>;
+  /** Publishes a ReminderDue to its topic (key = task id); throws when it was not accepted. */
+  publish(event: ReminderDueEvent, topic: Topic): Promise<void>;
   /** The app-id, the events' `source`. */
   source: string;
   now?: () => Date;
@@ -122,7 +129,7 @@ export class TaskReminderActor implements Actor {
       return;
     }
     const firedAt = this.#now();
-    const { event } = buildEvent({
+    const { event, topic } = buildEvent({
       type: 'todo.reminder.due.v1',
       id: deterministicId('reminder', state.task_id, occurrence),
       source: this.#deps.source,
@@ -140,7 +147,7 @@ export class TaskReminderActor implements Actor {
       },
     });
     try {
-      await this.#deps.publish(event);
+      await this.#deps.publish(event, topic);
     } catch (err) {
       // Re-arm a little later instead of failing the callback: the scheduler's own retries are
       // three, one second apart, and then the reminder would be gone.

@@ -7,16 +7,16 @@
  */
 import {
   AppError,
+  createServiceApp,
+  databaseAnswers,
+  isDatabaseUnavailable,
   type Logger,
-  notFound,
-  onError,
   problem,
-  requestContext,
+  readiness,
   requireSidecarToken,
   requireUser,
   valid,
 } from '@todo/platform';
-import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ChatRequestSchema } from './chat/chat-schemas.ts';
 import { handleChat } from './chat/handle-chat.ts';
@@ -47,39 +47,16 @@ const MAX_BODY = 64 * 1024;
 
 export function createApp(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
-  const app = new Hono<ChatApiEnv>();
-  app.onError(
-    onError(
-      (err, c) =>
-        c.get('log')?.error({ err }, 'unhandled error') ?? deps.log.error({ err }, 'unhandled error'),
-    ),
-  );
-  app.notFound(notFound);
-  app.use(requestContext(deps.log));
+  const app = createServiceApp<ChatApiEnv>({ log: deps.log, dependencies: [isDatabaseUnavailable] });
   app.use(
     bodyLimit({
       maxSize: MAX_BODY,
       onError: (c) =>
-        problem(c, new AppError(413, 'payload_too_large', `the body must be at most ${MAX_BODY} bytes`)),
+        problem(c, new AppError('payload_too_large', `the body must be at most ${MAX_BODY} bytes`)),
     }),
   );
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    const [database, sidecar] = await Promise.all([
-      deps.db
-        .selectNoFrom((eb) => eb.val(1).as('one'))
-        .execute()
-        .then(() => true)
-        .catch(() => false),
-      deps.sidecarReady().catch(() => false),
-    ]);
-    if (database && sidecar) return c.json({ status: 'ready', database, sidecar });
-    return problem(
-      c,
-      new AppError(503, 'dependency_unavailable', 'not ready', { extra: { database, sidecar } }),
-    );
-  });
+  app.get('/readyz', readiness({ database: () => databaseAnswers(deps.db), sidecar: deps.sidecarReady }));
   app.get('/metrics', async (c) => {
     if (!deps.relay) return c.text('', 200);
     return c.text(relayMetrics(await deps.relay.stats()), 200, {

@@ -1,17 +1,16 @@
 /** chat-api's process: configuration, database, relay, HTTP server, and a clean shutdown. */
-import { serve } from '@hono/node-server';
-import { createLogger, createSidecar } from '@todo/platform';
+import { createLogger, createSidecar, migrate, openDatabase, serveApp } from '@todo/platform';
 import { createApp } from './app.ts';
-import { loadConfig } from './config.ts';
-import { createDb } from './db/database.ts';
-import { migrateToLatest } from './db/migrations.ts';
+import { loadChatApiConfig } from './config.ts';
+import { CHAT_API_MIGRATIONS } from './db/migrations.ts';
+import type { Database } from './db/schema.ts';
 import { createOutboxRelay, publishThrough } from './outbox/outbox-relay.ts';
 
-const config = loadConfig();
+const config = loadChatApiConfig();
 const log = createLogger({ name: 'chat-api', level: config.LOG_LEVEL });
-const { db } = createDb({ url: config.DATABASE_URL });
-if (config.MIGRATE_ON_START === 'true') {
-  const applied = await migrateToLatest(db as never);
+const db = openDatabase<Database>({ url: config.DATABASE_URL, app: 'chat-api', log });
+if (config.MIGRATE_ON_START) {
+  const applied = await migrate(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS });
   if (applied.length) log.info({ applied }, 'migrations applied');
 }
 const sidecar = createSidecar({ httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN });
@@ -23,7 +22,6 @@ const relay = createOutboxRelay({
   waitForSidecar: () => sidecar.waitUntilReady(),
   publish: publishThrough(sidecar),
 });
-const sidecarUrl = `http://127.0.0.1:${config.DAPR_HTTP_PORT}/v1.0/healthz/outbound`;
 const app = createApp({
   db,
   log,
@@ -31,23 +29,18 @@ const app = createApp({
   jwtSecret: config.AUTH_JWT_SECRET,
   appApiToken: config.APP_API_TOKEN,
   sweepHorizonMs: config.SWEEP_HORIZON_SECONDS * 1000,
-  sidecarReady: async () => (await fetch(sidecarUrl, { signal: AbortSignal.timeout(1000) })).status === 204,
-});
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-  log.info({ port: info.port }, 'chat-api listening');
+  sidecarReady: () => sidecar.outboundHealthy(),
 });
 relay.start();
-
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'shutting down: no new requests, draining the outbox');
-  server.close();
-  await relay.stop(10_000);
-  await db.destroy();
-  log.info('stopped');
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+serveApp({
+  app,
+  port: config.PORT,
+  hostname: config.HOST,
+  log,
+  // Drain the outbox: what is claimable now goes out before the process ends.
+  onShutdown: async () => {
+    await relay.stop(8_000);
+    await db.destroy();
+  },
+  graceMs: 12_000,
+});

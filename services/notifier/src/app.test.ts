@@ -1,7 +1,7 @@
 import { buildEvent, deterministicId, uuidv7 } from '@todo/events';
-import { createSidecarHttp } from '@todo/platform';
+import { createSidecar } from '@todo/platform';
+import { FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from '@todo/platform/testing';
 import { sign } from 'hono/jwt';
-import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,10 +9,8 @@ import { createApp } from './app.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { createWebhookDelivery } from './webhook-delivery.ts';
 
-const SIDECAR_PORT = 43502;
-const SIDECAR = `http://127.0.0.1:${SIDECAR_PORT}`;
-const APP_TOKEN = 'app-token';
-const DAPR_TOKEN = 'dapr-token';
+const APP_TOKEN = FAKE_APP_TOKEN;
+const DAPR_TOKEN = FAKE_SIDECAR_OPTIONS.apiToken;
 const SECRET = 'a-test-secret-that-is-at-least-32-chars';
 
 const server = setupServer();
@@ -26,22 +24,17 @@ interface BindingCall {
 }
 
 function setup(webhookStatus = 200) {
-  const bindingCalls: BindingCall[] = [];
-  server.use(
-    http.post(`${SIDECAR}/v1.0/bindings/notify-webhook`, async ({ request }) => {
-      bindingCalls.push({
-        body: (await request.json()) as BindingCall['body'],
-        token: request.headers.get('dapr-api-token'),
-      });
-      return webhookStatus === 200
-        ? new HttpResponse(null, { status: 200 })
-        : HttpResponse.json({ errorCode: 'ERR_INVOKE_OUTPUT_BINDING' }, { status: webhookStatus });
-    }),
-    http.get(`${SIDECAR}/v1.0/healthz/outbound`, () => new HttpResponse(null, { status: 204 })),
-  );
+  const fake = fakeSidecar({ appId: 'notifier' });
+  fake.bindingStatus = webhookStatus;
+  server.use(...fake.handlers);
+  const bindingCalls = (): BindingCall[] =>
+    fake.callsTo('/v1.0/bindings/notify-webhook', 'POST').map((c) => ({
+      body: c.body as BindingCall['body'],
+      token: c.headers.get('dapr-api-token'),
+    }));
   const store = createMemoryStore();
   const log = pino({ level: 'silent' });
-  const sidecar = createSidecarHttp({ httpPort: SIDECAR_PORT, apiToken: DAPR_TOKEN });
+  const sidecar = createSidecar(FAKE_SIDECAR_OPTIONS);
   const delivery = createWebhookDelivery({ sidecar, store, log });
   const app = createApp({
     appApiToken: APP_TOKEN,
@@ -100,7 +93,7 @@ describe('the reminders subscription', () => {
     await delivery.idle();
     expect(store.rows).toHaveLength(1);
     expect(store.rows[0]).toMatchObject({ id: event.id, user_id: 'user-1', delivery_status: 'delivered' });
-    expect(bindingCalls).toHaveLength(1);
+    expect(bindingCalls()).toHaveLength(1);
   });
 
   it('posts the notification as JSON through notify-webhook, with its id as a header', async () => {
@@ -108,8 +101,8 @@ describe('the reminders subscription', () => {
     const event = reminderDue();
     await deliver(event);
     await delivery.idle();
-    expect(bindingCalls[0]?.token).toBe(DAPR_TOKEN);
-    expect(bindingCalls[0]?.body).toEqual({
+    expect(bindingCalls()[0]?.token).toBe(DAPR_TOKEN);
+    expect(bindingCalls()[0]?.body).toEqual({
       operation: 'post',
       data: {
         type: 'reminder.due',
@@ -234,7 +227,7 @@ describe('GET /v1/notifications', () => {
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     const body = (await bad.json()) as { code: string; errors: { path: string }[] };
-    expect(body.code).toBe('validation_failed');
+    expect(body.code).toBe('invalid_request');
     expect(body.errors.map((e) => e.path).sort()).toEqual(['query.limit', 'query.unread']);
     expect((await app.request('/v1/notifications?cursor=bm9wZQ', { headers: auth })).status).toBe(400);
     expect((await app.request('/v1/notifications')).status).toBe(401);

@@ -1,18 +1,19 @@
-import { PUBSUB, parseEvent, TOPICS } from '@todo/events';
+import { TOPICS } from '@todo/events';
 import {
   AppError,
-  createLogger,
+  createServiceApp,
+  isDatabaseUnavailable,
   type Logger,
-  notFound,
-  onError,
+  mountSubscriptions,
   type RequestVariables,
-  requestContext,
-  requireSidecarToken,
+  readiness,
   requireUser,
-  type SidecarHttp,
+  type Sidecar,
+  subscription,
   type UserVariables,
+  valid,
 } from '@todo/platform';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import * as v from 'valibot';
 import { type Notification, type NotificationStore, toApi } from './notification.ts';
@@ -20,15 +21,14 @@ import { createNotificationHub, type NotificationHub } from './notification-hub.
 import { createWebhookDelivery, type WebhookDelivery } from './webhook-delivery.ts';
 
 export interface AppDeps {
-  appId?: string;
   appApiToken: string;
   /** AUTH_JWT_SECRET (HS256). */
   authJwtSecret: string;
   store: NotificationStore;
-  sidecar: Pick<SidecarHttp, 'invokeBinding' | 'outboundHealthy'>;
-  /** True when the database answers (readiness). */
+  sidecar: Pick<Sidecar, 'invokeBinding' | 'outboundHealthy'>;
+  /** Resolves when the database answers (readiness); rejects or resolves false otherwise. */
   databaseReady: () => Promise<boolean>;
-  log?: Logger;
+  log: Logger;
   hub?: NotificationHub;
   delivery?: WebhookDelivery;
   /** SSE heartbeat period [15 s]. */
@@ -57,7 +57,7 @@ const encodeCursor = (seq: number) => Buffer.from(`n:${seq}`).toString('base64ur
 function decodeCursor(cursor: string): number {
   const m = /^n:(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!m?.[1]) {
-    throw new AppError(400, 'validation_failed', 'the cursor is not valid', {
+    throw new AppError('invalid_request', 'the cursor is not valid', {
       errors: [{ path: 'query.cursor', message: 'is not a cursor this API issued' }],
     });
   }
@@ -78,51 +78,29 @@ type Env = { Variables: RequestVariables & UserVariables };
  * `Last-Event-ID`), the `reminders` subscription, `/healthz`, `/readyz`.
  */
 export function createApp(deps: AppDeps): Hono<Env> {
-  const log = deps.log ?? createLogger({ name: deps.appId ?? 'notifier' });
+  const { log } = deps;
   const hub = deps.hub ?? createNotificationHub();
   const delivery = deps.delivery ?? createWebhookDelivery({ sidecar: deps.sidecar, store: deps.store, log });
   const now = deps.now ?? (() => new Date());
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
-  const app = new Hono<Env>();
-  app.onError(onError((err, c) => c.get('log')?.error({ err }, 'unhandled error')));
-  app.notFound(notFound);
-  app.use(requestContext(log));
-
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    const [db, sidecar] = await Promise.all([deps.databaseReady(), deps.sidecar.outboundHealthy()]);
-    return c.json({ status: db && sidecar ? 'ready' : 'not ready', db, sidecar }, db && sidecar ? 200 : 503);
-  });
-
-  const guard = requireSidecarToken(deps.appApiToken);
-  app.use('/dapr/*', guard);
-  app.use('/events/*', guard);
-  app.get('/dapr/subscribe', (c) =>
-    c.json([
-      {
-        pubsubname: PUBSUB,
-        topic: TOPICS.reminders,
-        route: REMINDERS_ROUTE,
-        deadLetterTopic: TOPICS.remindersDlq,
-      },
-    ]),
+  const app = createServiceApp<Env>({ log, dependencies: [isDatabaseUnavailable] });
+  app.get(
+    '/readyz',
+    readiness({ database: deps.databaseReady, sidecar: () => deps.sidecar.outboundHealthy() }),
   );
 
-  app.post(REMINDERS_ROUTE, async (c) => {
-    const reqLog = c.get('log');
-    const parsed = parseEvent(await c.req.text(), ['todo.reminder.due.v1']);
-    if (!parsed.ok) {
-      reqLog.warn({ reason: parsed.reason }, 'reminder event rejected; dropped to the dead-letter topic');
-      return c.json({ status: 'DROP' });
-    }
-    const { event } = parsed;
-    if (event.userid !== event.data.user_id || event.subject !== event.data.task_id) {
-      reqLog.warn({ eventId: event.id }, 'reminder event whose envelope and data disagree; dropped');
-      return c.json({ status: 'DROP' });
-    }
-    let stored: Notification | null;
-    try {
-      stored = await deps.store.insert({
+  const reminders = subscription({
+    topic: TOPICS.reminders,
+    route: REMINDERS_ROUTE,
+    deadLetterTopic: TOPICS.remindersDlq,
+    accept: ['todo.reminder.due.v1'],
+    async handle(event, ctx) {
+      if (event.userid !== event.data.user_id || event.subject !== event.data.task_id) {
+        ctx.log.warn('reminder event whose envelope and data disagree');
+        return 'DROP';
+      }
+      // A store failure throws: the subscription answers RETRY and Dapr redelivers.
+      const stored: Notification | null = await deps.store.insert({
         id: event.id,
         user_id: event.data.user_id,
         task_id: event.data.task_id,
@@ -132,33 +110,22 @@ export function createApp(deps: AppDeps): Hono<Env> {
         occurrence: event.data.occurrence,
         fired_at: event.data.fired_at,
       });
-    } catch (err) {
-      reqLog.error({ err, eventId: event.id }, 'notification not stored; retry');
-      return c.json({ status: 'RETRY' });
-    }
-    if (!stored) {
-      reqLog.info({ eventId: event.id }, 'duplicate ReminderDue; already notified');
-      return c.json({ status: 'SUCCESS' });
-    }
-    hub.publish(stored);
-    void delivery.deliver(stored);
-    reqLog.info({ eventId: event.id, userId: stored.user_id, taskId: stored.task_id }, 'notification stored');
-    return c.json({ status: 'SUCCESS' });
+      if (!stored) {
+        ctx.log.debug('duplicate ReminderDue; already notified');
+        return 'SUCCESS';
+      }
+      hub.publish(stored);
+      void delivery.deliver(stored);
+      ctx.log.debug({ userId: stored.user_id, taskId: stored.task_id }, 'notification stored');
+      return 'SUCCESS';
+    },
   });
+  mountSubscriptions(app, { appApiToken: deps.appApiToken, subscriptions: [reminders] });
 
   app.use('/v1/*', requireUser({ secret: deps.authJwtSecret }));
 
-  app.get('/v1/notifications', async (c) => {
-    const parsed = v.safeParse(ListQuerySchema, c.req.query());
-    if (!parsed.success) {
-      throw new AppError(400, 'validation_failed', 'the query is not valid', {
-        errors: parsed.issues.map((i) => ({
-          path: `query.${v.getDotPath(i) ?? ''}`,
-          message: i.message,
-        })),
-      });
-    }
-    const { limit, cursor, unread } = parsed.output;
+  app.get('/v1/notifications', valid('query', ListQuerySchema), async (c) => {
+    const { limit, cursor, unread } = c.req.valid('query');
     const rows = await deps.store.list(c.get('userId'), {
       limit: limit + 1,
       unreadOnly: unread === 'true',
@@ -174,9 +141,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.post('/v1/notifications/:id/read', async (c) => {
     const id = c.req.param('id');
-    if (!UUID.test(id)) throw new AppError(404, 'not_found', 'notification not found');
+    if (!UUID.test(id)) throw new AppError('not_found', 'notification not found');
     const row = await deps.store.markRead(c.get('userId'), id, now());
-    if (!row) throw new AppError(404, 'not_found', 'notification not found');
+    if (!row) throw new AppError('not_found', 'notification not found');
     return c.json(toApi(row));
   });
 

@@ -1,11 +1,11 @@
-import type { Logger, SidecarHttp } from '@todo/platform';
+import type { Logger, Sidecar } from '@todo/platform';
 import type { Notification, NotificationStore } from './notification.ts';
 
 /** The output binding (bindings.http) notifications are posted through. */
 export const WEBHOOK_BINDING = 'notify-webhook';
 
 export interface WebhookDeliveryOptions {
-  sidecar: Pick<SidecarHttp, 'invokeBinding'>;
+  sidecar: Pick<Sidecar, 'invokeBinding'>;
   store: NotificationStore;
   log: Logger;
   /** Default `notify-webhook`. */

@@ -1,11 +1,9 @@
 import type { Task } from '@todo/events';
 import { createTask } from '../tasks/create-task.ts';
 import { deleteTask } from '../tasks/delete-task.ts';
-import { listTasks } from '../tasks/read-tasks.ts';
+import { listOpenTasksForChat, listTasks } from '../tasks/read-tasks.ts';
 import { snoozeTask } from '../tasks/snooze-task.ts';
 import type { TaskContext } from '../tasks/task-context.ts';
-import { openTasksInChatOrder } from '../tasks/task-store.ts';
-import { toTask } from '../tasks/task-wire.ts';
 import { completeTask, updateTaskFields } from '../tasks/update-task.ts';
 import type { ChatAction, ChatRequest } from './chat-schemas.ts';
 import { type Command, parseCommand, type TaskRef } from './parse-command.ts';
@@ -32,7 +30,7 @@ type Resolved = { task: Task } | { reply: ChatReply };
 
 /** Finds the one open task a reference means, or a reply asking which one. */
 async function resolve(ctx: TaskContext, ref: TaskRef, zone: string): Promise<Resolved> {
-  const open = (await openTasksInChatOrder(ctx)).map(toTask);
+  const open = await listOpenTasksForChat({ ctx });
   if ('position' in ref) {
     const task = open[ref.position - 1];
     if (task) return { task };
@@ -118,7 +116,7 @@ export async function handleChat({
           tasks: page.items,
         };
       }
-      const open = (await openTasksInChatOrder(ctx)).map(toTask);
+      const open = await listOpenTasksForChat({ ctx });
       const after = command.due_after ? Date.parse(command.due_after) : undefined;
       const before = command.due_before ? Date.parse(command.due_before) : undefined;
       const shown = open

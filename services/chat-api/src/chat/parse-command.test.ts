@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { type Command, parseCommand } from './parse-command.ts';
-import { offsetMinutes, zonedToInstant } from './zoned-time.ts';
 
 // Sunday 29 November 2026, 10:00 UTC.
 const NOW = new Date('2026-11-29T10:00:00.000Z');
@@ -214,19 +213,5 @@ describe('other commands', () => {
     }
     expect(parse('hello')).toMatchObject({ kind: 'help' });
     expect(parse('reschedule rent to never')).toMatchObject({ kind: 'help' });
-  });
-});
-
-describe('zoned time', () => {
-  it('maps a wall time in a DST gap forward and an overlap to the earlier instant', () => {
-    // Paris, 29 March 2026: 02:30 does not exist (02:00 → 03:00).
-    expect(
-      zonedToInstant({ year: 2026, month: 3, day: 29, hour: 2, minute: 30 }, 'Europe/Paris').toISOString(),
-    ).toBe('2026-03-29T01:30:00.000Z');
-    // Paris, 25 October 2026: 02:30 happens twice; the first is 00:30 UTC.
-    expect(
-      zonedToInstant({ year: 2026, month: 10, day: 25, hour: 2, minute: 30 }, 'Europe/Paris').toISOString(),
-    ).toBe('2026-10-25T00:30:00.000Z');
-    expect(offsetMinutes(new Date('2026-07-01T00:00:00Z'), 'Asia/Kolkata')).toBe(330);
   });
 });

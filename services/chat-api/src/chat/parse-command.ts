@@ -1,5 +1,5 @@
+import { addDays, epochDay, instantOf, offsetAt, WEEKDAYS, wallClockAt, weekdayOf } from '@todo/recurrence';
 import * as chrono from 'chrono-node';
-import { addDays, offsetMinutes, type WallTime, wallClock, zonedToInstant } from './zoned-time.ts';
 
 /**
  * English chat commands, parsed deterministically (no model): the same message, time and zone
@@ -54,7 +54,22 @@ const DAY_CODES: Record<string, string> = {
   saturday: 'SA',
   sunday: 'SU',
 };
-const DAY_INDEX: Record<string, number> = { SU: 0, MO: 1, TU: 2, WE: 3, TH: 4, FR: 5, SA: 6 };
+
+/** A wall time in the user's zone, as the parser builds it (seconds default to 0). */
+interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second?: number;
+}
+const zonedToInstant = (w: WallTime, zone: string): Date =>
+  new Date(instantOf({ ...w, second: w.second ?? 0, millisecond: 0 }, zone));
+const wallClock = (instant: Date, zone: string) => {
+  const w = wallClockAt(instant.getTime(), zone);
+  return { ...w, weekday: weekdayOf(epochDay(w.year, w.month, w.day)) };
+};
 
 function clean(text: string): string {
   return text
@@ -94,7 +109,7 @@ function findDate(text: string, ctx: ParseContext): FoundDate | undefined {
   // chrono reads wall-clock components at a fixed offset: give it the user's current offset,
   // then rebuild the instant from those components in the real zone, so a date across a DST
   // change still means the wall time the user said.
-  const ref = { instant: ctx.now, timezone: offsetMinutes(ctx.now, ctx.timezone) };
+  const ref = { instant: ctx.now, timezone: Math.round(offsetAt(ctx.now.getTime(), ctx.timezone) / 60_000) };
   const results = chrono.parse(text, ref, { forwardDate: true });
   const r = results[0];
   if (!r) return undefined;
@@ -216,24 +231,24 @@ function parseRecurring(every: string, title: string, ctx: ParseContext): Comman
     if (t[3] === 'am' && hour === 12) hour = 0;
   }
   let recurrence: string;
-  let days: number[] | undefined;
+  let days: string[] | undefined;
   if (what.startsWith('day')) recurrence = 'daily';
   else if (what.startsWith('weekday')) {
     recurrence = 'RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR';
-    days = [1, 2, 3, 4, 5];
+    days = ['MO', 'TU', 'WE', 'TH', 'FR'];
   } else if (what === 'week') recurrence = 'weekly';
   else if (what === 'month') recurrence = 'monthly';
   else {
     const code = DAY_CODES[what] ?? 'MO';
     recurrence = `RRULE:FREQ=WEEKLY;BYDAY=${code}`;
-    days = [DAY_INDEX[code] ?? 1];
+    days = [code];
   }
   // The first occurrence: the next matching day at that wall time, after now.
   const today = wallClock(ctx.now, ctx.timezone);
   let first: Date | undefined;
   for (let i = 0; i < 8 && !first; i++) {
     const day = addDays({ ...today, hour, minute, second: 0 }, i);
-    const weekday = (today.weekday + i) % 7;
+    const weekday = WEEKDAYS[(today.weekday + i) % 7] ?? 'MO';
     if (days && !days.includes(weekday)) continue;
     const at = zonedToInstant(day, ctx.timezone);
     if (at.getTime() > ctx.now.getTime()) first = at;
@@ -268,7 +283,7 @@ function parseList(text: string, ctx: ParseContext): Command {
   }
   if (/\b(this|the) week\b|\bweek\b/.test(t)) {
     // Monday-based week: from the start of today to the start of next Monday.
-    const toMonday = (8 - today.weekday) % 7 || 7;
+    const toMonday = 7 - today.weekday;
     return {
       kind: 'list',
       period: 'this-week',

@@ -1,11 +1,12 @@
 import { type Kysely, sql } from 'kysely';
-import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import type { Migration } from 'kysely/migration';
 
 /**
- * chat-api's migrations, in order. Each runs once, in its own transaction; a migration that has
- * run is never edited, a new one is added.
+ * chat-api's migrations, in order (run by @todo/platform's `migrate` with app `chat-api`: tables
+ * `chat_api_migrations*`). Each runs once, in its own transaction; a migration that has run is
+ * never edited, a new one is added.
  */
-const MIGRATIONS: Record<string, Migration> = {
+export const CHAT_API_MIGRATIONS: Record<string, Migration> = {
   '0001-tasks-and-outbox': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -76,25 +77,3 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
 };
-
-const provider: MigrationProvider = {
-  async getMigrations() {
-    return MIGRATIONS;
-  },
-};
-
-/** Brings the database to the latest schema; safe to run at every start and from several replicas. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider,
-    migrationTableName: 'chat_api_migrations',
-    migrationLockTableName: 'chat_api_migrations_lock',
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error)
-    throw new Error(`chat-api migrations failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-}

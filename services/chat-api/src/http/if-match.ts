@@ -5,7 +5,7 @@ export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
   if (!m) {
-    throw new AppError(400, 'validation_failed', 'If-Match must be the ETag of the task, e.g. "3"', {
+    throw new AppError('invalid_request', 'If-Match must be the ETag of the task, e.g. "3"', {
       errors: [{ path: 'header.if-match', message: 'must be a quoted version number' }],
     });
   }

@@ -2,11 +2,12 @@
  * The outbox relay on the stack's real PostgreSQL (TEST_DATABASE_URL): migrations from an
  * empty schema, several relays at once, LISTEN/NOTIFY, user isolation.
  */
-import { createLogger } from '@todo/platform';
+import { createLogger, migrate, openDatabase } from '@todo/platform';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrations.ts';
+import type { Db } from '../db/database.ts';
+import { CHAT_API_MIGRATIONS } from '../db/migrations.ts';
+import type { Database } from '../db/schema.ts';
 import { createTask } from '../tasks/create-task.ts';
 import { listTasks } from '../tasks/read-tasks.ts';
 import type { TaskContext } from '../tasks/task-context.ts';
@@ -17,7 +18,12 @@ const url = process.env.TEST_DATABASE_URL;
 if (!url)
   throw new Error('TEST_DATABASE_URL is not set: run scripts/stack up and eval "$(scripts/stack env)"');
 const log = createLogger({ name: 'relay-int', level: 'silent' });
-const dbs: { db: Db }[] = [];
+const dbs: Db[] = [];
+const open = (max: number) => {
+  const made = openDatabase<Database>({ url, app: 'chat-api-test', max, log });
+  dbs.push(made);
+  return made;
+};
 let db: Db;
 
 const ctx = (userId: string): TaskContext => ({ db, userId, correlationId: 'int', now: () => new Date() });
@@ -37,23 +43,21 @@ const newTask = (user: string, title: string) =>
   });
 
 beforeAll(async () => {
-  const made = createDb({ url, max: 8 });
-  dbs.push(made);
-  db = made.db;
+  db = open(8);
   await sql`drop schema public cascade`.execute(db);
   await sql`create schema public`.execute(db);
 });
 afterAll(async () => {
-  for (const d of dbs) await d.db.destroy();
+  for (const d of dbs) await d.destroy();
 });
 
 describe('chat-api on real PostgreSQL', () => {
   it('migrates an empty database, and a second run is a no-op', async () => {
-    expect(await migrateToLatest(db as never)).toEqual([
+    expect(await migrate(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS })).toEqual([
       '0001-tasks-and-outbox',
       '0002-outbox-order-per-topic',
     ]);
-    expect(await migrateToLatest(db as never)).toEqual([]);
+    expect(await migrate(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS })).toEqual([]);
   });
 
   it('two relays at once never publish an event twice nor reorder a task events', async () => {
@@ -75,12 +79,11 @@ describe('chat-api on real PostgreSQL', () => {
         return new Map();
       };
     const relays = ['r1', 'r2'].map((name) => {
-      const own = createDb({ url, max: 4 });
-      dbs.push(own);
+      const own = open(4);
       return {
         name,
         relay: createOutboxRelay({
-          db: own.db,
+          db: own,
           databaseUrl: url,
           log,
           publish: publisher(name),

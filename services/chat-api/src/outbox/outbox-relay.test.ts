@@ -1,4 +1,5 @@
 import { createLogger, createSidecar } from '@todo/platform';
+import { FAKE_SIDECAR, FAKE_SIDECAR_OPTIONS, type FakeSidecar, fakeSidecar } from '@todo/platform/testing';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,54 +10,16 @@ import { updateTaskFields } from '../tasks/update-task.ts';
 import { createTestDb } from '../testing/pglite-db.ts';
 import { createOutboxRelay, publishThrough } from './outbox-relay.ts';
 
-const PORT = 43511;
-const SIDECAR = `http://127.0.0.1:${PORT}`;
-const TOKEN = 'relay-test-dapr-token';
-
-interface Sent {
-  path: string;
-  key: string | null;
-  contentType: string | null;
-  token: string | null;
-  body: Record<string, unknown>;
-}
-let sent: Sent[] = [];
-/** What the mocked sidecar answers to a publish of this event (default 204). */
-let answer: (body: Record<string, unknown>) => Response = () => new HttpResponse(null, { status: 204 });
-
-interface BulkEntry {
-  entryId: string;
-  event: Record<string, unknown>;
-  contentType: string;
-  metadata: Record<string, string>;
-}
-
-// The sidecar's bulk publish: every entry answered by `answer`; failures are reported per entry
-// the way daprd does (500 with failedEntries), successes recorded as sent.
-const server = setupServer(
-  http.get(`${SIDECAR}/v1.0/metadata`, () => HttpResponse.json({ id: 'chat-api' })),
-  http.post(`${SIDECAR}/v1.0/publish/bulk/:pubsub/:topic`, async ({ request }) => {
-    const url = new URL(request.url);
-    const entries = (await request.json()) as BulkEntry[];
-    const failedEntries: { entryId: string; error: string }[] = [];
-    for (const entry of entries) {
-      const response = answer(entry.event);
-      if (response.status === 204) {
-        sent.push({
-          path: url.pathname,
-          key: entry.metadata.partitionKey ?? null,
-          contentType: entry.contentType,
-          token: request.headers.get('dapr-api-token'),
-          body: entry.event,
-        });
-      } else {
-        failedEntries.push({ entryId: entry.entryId, error: `publish failed with ${response.status}` });
-      }
-    }
-    if (failedEntries.length === 0) return new HttpResponse(null, { status: 204 });
-    return HttpResponse.json({ failedEntries, errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' }, { status: 500 });
-  }),
-);
+const server = setupServer();
+let fake: FakeSidecar;
+/** What the sidecar accepted, one row per event, in order. */
+const sent = () =>
+  fake.published.map((m) => ({
+    topic: m.topic,
+    key: m.partitionKey,
+    contentType: m.contentType,
+    body: m.event,
+  }));
 
 let db: Db;
 let close: () => Promise<void>;
@@ -80,7 +43,7 @@ function relay() {
     db,
     databaseUrl: 'postgres://unused',
     log: createLogger({ name: 'relay-test', level: 'silent' }),
-    publish: publishThrough(createSidecar({ httpPort: PORT, apiToken: TOKEN })),
+    publish: publishThrough(createSidecar(FAKE_SIDECAR_OPTIONS)),
     backoffBaseMs: 60_000,
     backoffMaxMs: 120_000,
   });
@@ -93,8 +56,8 @@ beforeAll(async () => {
   close = () => made.pg.close();
 });
 beforeEach(async () => {
-  sent = [];
-  answer = () => new HttpResponse(null, { status: 204 });
+  fake = fakeSidecar({ appId: 'chat-api' });
+  server.use(...fake.handlers);
   await db.deleteFrom('outbox').execute();
 });
 afterEach(() => server.resetHandlers());
@@ -110,16 +73,18 @@ describe('the outbox relay against a mocked sidecar', () => {
 
     expect(await relay().runOnce()).toBe(2);
 
-    expect(sent.map((s) => s.path).sort()).toEqual([
+    expect(fake.calls.map((c) => c.path).sort()).toEqual([
       '/v1.0/publish/bulk/kafka-pubsub/task-events',
       '/v1.0/publish/bulk/kafka-pubsub/task-updates',
     ]);
-    for (const s of sent) {
+    expect(fake.calls.every((c) => c.headers.get('dapr-api-token') === FAKE_SIDECAR_OPTIONS.apiToken)).toBe(
+      true,
+    );
+    for (const s of sent()) {
       expect(s.key).toBe(task.id);
       expect(s.contentType).toBe('application/cloudevents+json');
-      expect(s.token).toBe(TOKEN);
     }
-    expect(sent.find((s) => s.path.endsWith('task-events'))?.body).toEqual(queued[0]?.event);
+    expect(sent().find((s) => s.topic === 'task-events')?.body).toEqual(queued[0]?.event);
     expect(await db.selectFrom('outbox').selectAll().execute()).toEqual([]);
   });
 
@@ -130,8 +95,8 @@ describe('the outbox relay against a mocked sidecar', () => {
     const r = relay();
     // Three rounds at most per key: task-events and task-updates share the key (the task id).
     while ((await r.runOnce()) > 0) {}
-    const versions = sent
-      .filter((s) => s.path.endsWith('task-events'))
+    const versions = sent()
+      .filter((s) => s.topic === 'task-events')
       .map((s) => (s.body.data as { version: number }).version);
     expect(versions).toEqual([1, 2, 3]);
   });
@@ -140,16 +105,14 @@ describe('the outbox relay against a mocked sidecar', () => {
     const a = await newTask('A');
     await updateTaskFields({ ctx: ctx(), id: a.id, input: { title: 'A2' } });
     const b = await newTask('B');
-    answer = (body) =>
-      body.subject === a.id
-        ? HttpResponse.json({ errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' }, { status: 500 })
-        : new HttpResponse(null, { status: 204 });
+    fake.failEntry = (e) =>
+      (e.event as { subject: string }).subject === a.id ? 'publish failed with 500' : undefined;
 
     const r = relay();
     while ((await r.runOnce()) > 0) {}
 
-    expect(sent.every((s) => s.key === b.id)).toBe(true);
-    expect(sent).toHaveLength(2);
+    expect(sent().every((s) => s.key === b.id)).toBe(true);
+    expect(sent()).toHaveLength(2);
     const left = await db
       .selectFrom('outbox')
       .select(['topic', 'partition_key', 'attempts', 'next_attempt_at', 'last_error'])
@@ -169,20 +132,20 @@ describe('the outbox relay against a mocked sidecar', () => {
     ]);
 
     // Once the backoff is over and the sidecar is healthy, A's events go, in order.
-    answer = () => new HttpResponse(null, { status: 204 });
+    fake.failEntry = undefined;
     await db
       .updateTable('outbox')
       .set({ next_attempt_at: new Date(0) })
       .execute();
     while ((await r.runOnce()) > 0) {}
-    const aVersions = sent
-      .filter((s) => s.key === a.id && s.path.endsWith('task-events'))
+    const aVersions = sent()
+      .filter((s) => s.key === a.id && s.topic === 'task-events')
       .map((s) => (s.body.data as { version: number }).version);
     expect(aVersions).toEqual([1, 2]);
   });
 
   it('when the sidecar is down: nothing is lost, the rows wait with the error', async () => {
-    server.use(http.post(`${SIDECAR}/v1.0/publish/bulk/:pubsub/:topic`, () => HttpResponse.error()));
+    server.use(http.post(`${FAKE_SIDECAR}/v1.0/publish/bulk/:pubsub/:topic`, () => HttpResponse.error()));
     await newTask('down');
     await relay().runOnce();
     const left = await db.selectFrom('outbox').select(['attempts', 'last_error']).execute();

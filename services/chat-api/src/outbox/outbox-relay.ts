@@ -1,4 +1,3 @@
-import { PUBSUB } from '@todo/events';
 import { type Logger, type Sidecar, SidecarError } from '@todo/platform';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -21,8 +20,7 @@ export type PublishFn = (
  */
 export function publishThrough(sidecar: Sidecar): PublishFn {
   return (topic, entries) =>
-    sidecar.publishCloudEventsBulk(
-      PUBSUB,
+    sidecar.publishBulk(
       topic,
       entries.map((e) => ({ id: e.id, event: e.event as object, partitionKey: e.partitionKey })),
     );

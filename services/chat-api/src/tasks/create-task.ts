@@ -1,5 +1,4 @@
 import { type Task, uuidv7 } from '@todo/events';
-import { outboxRows } from '../outbox/outbox-writer.ts';
 import type { TaskContext } from './task-context.ts';
 import { taskEvents } from './task-events.ts';
 import type { CreateTaskInput } from './task-schemas.ts';
@@ -33,5 +32,5 @@ export async function createTask({
     completed_at: null,
   };
   // One statement, hence one transaction: the task, its events in the outbox, the relay's wake-up.
-  return toTask(await insertTaskWithEvents(ctx.db, draft, outboxRows(taskEvents.created(ctx, draft))));
+  return toTask(await insertTaskWithEvents(ctx.db, draft, taskEvents.created(ctx, draft)));
 }

@@ -1,8 +1,8 @@
 import { enqueueEvents } from '../outbox/outbox-writer.ts';
 import type { TaskContext } from './task-context.ts';
 import { taskEvents } from './task-events.ts';
-import { deleteTask as deleteRow, lockTask } from './task-store.ts';
-import { checkVersion, notFound } from './update-task.ts';
+import { deleteTaskRow, lockTask } from './task-store.ts';
+import { checkVersion, taskNotFound } from './update-task.ts';
 
 /** Deletes the user's task; its deleted event carries the version the deletion makes. */
 export async function deleteTask({
@@ -16,9 +16,9 @@ export async function deleteTask({
 }): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const row = await lockTask(trx, ctx.userId, id);
-    if (!row) throw notFound(id);
+    if (!row) throw taskNotFound(id);
     checkVersion(row, ifMatch);
-    await deleteRow(trx, row);
+    await deleteTaskRow(trx, row);
     await enqueueEvents(trx, taskEvents.deleted(ctx, { id: row.id, user_id: row.user_id }, row.version + 1));
   });
 }

@@ -3,7 +3,7 @@ import { AppError } from '@todo/platform';
 import type { TaskContext } from './task-context.ts';
 import type { SnoozeInput } from './task-schemas.ts';
 import { lockTask } from './task-store.ts';
-import { applyChanges, notFound } from './update-task.ts';
+import { applyChanges, taskNotFound } from './update-task.ts';
 
 /** Moves an open task's reminder to now + minutes, or to `until` (which must be ahead). */
 export async function snoozeTask({
@@ -18,15 +18,14 @@ export async function snoozeTask({
   const now = ctx.now();
   const until = 'minutes' in input ? new Date(now.getTime() + input.minutes * 60_000) : new Date(input.until);
   if (until.getTime() <= now.getTime()) {
-    throw new AppError(422, 'validation_failed', 'snooze until a time in the future', {
+    throw new AppError('validation_failed', 'snooze until a time in the future', {
       errors: [{ path: 'body.until', message: 'must be in the future' }],
     });
   }
   return ctx.db.transaction().execute(async (trx) => {
     const row = await lockTask(trx, ctx.userId, id);
-    if (!row) throw notFound(id);
-    if (row.status !== 'open')
-      throw new AppError(409, 'version_conflict', `task ${id} is completed; reopen it to snooze`);
+    if (!row) throw taskNotFound(id);
+    if (row.status !== 'open') throw new AppError('conflict', `task ${id} is completed; reopen it to snooze`);
     return applyChanges(ctx, trx, id, { remind_at: until.toISOString() });
   });
 }

@@ -309,7 +309,10 @@ describe('service routes', () => {
     const down = await createTestApp({ sidecarUp: false });
     const res = await down.request('/readyz');
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ database: true, sidecar: false });
+    expect(await res.json()).toMatchObject({
+      code: 'dependency_unavailable',
+      checks: { database: true, sidecar: 'not ready' },
+    });
     await down.close();
   });
 

@@ -1,8 +1,8 @@
 import type { Task, TaskChanges } from '@todo/events';
-import { sql, type Transaction } from 'kysely';
-import type { Db } from '../db/database.ts';
-import type { Database, NewOutboxRow, TaskRow } from '../db/schema.ts';
-import { OUTBOX_CHANNEL } from '../outbox/outbox-writer.ts';
+import { sql } from 'kysely';
+import type { Db, Trx } from '../db/database.ts';
+import type { TaskRow } from '../db/schema.ts';
+import { notifyRelay, type OutboxEvent, queueEvents } from '../outbox/outbox-writer.ts';
 import type { TaskContext } from './task-context.ts';
 import type { ListTasksQuery } from './task-schemas.ts';
 
@@ -10,7 +10,6 @@ import type { ListTasksQuery } from './task-schemas.ts';
  * The tasks table: the only file of the tasks feature that speaks SQL. Every query is scoped
  * by the user id: another user's task does not exist here.
  */
-export type Trx = Transaction<Database>;
 
 const date = (s: string | null | undefined): Date | null => (s ? new Date(s) : null);
 
@@ -18,7 +17,11 @@ const date = (s: string | null | undefined): Date | null => (s ? new Date(s) : n
  * Inserts a task and its outbox rows and notifies the relay in ONE statement (data-modifying
  * CTEs), so a create is one round trip and still one transaction.
  */
-export async function insertTaskWithEvents(db: Db, task: Task, outbox: NewOutboxRow[]): Promise<TaskRow> {
+export async function insertTaskWithEvents(
+  db: Db,
+  task: Task,
+  events: readonly OutboxEvent[],
+): Promise<TaskRow> {
   return db
     .with('inserted', (q) =>
       q
@@ -33,10 +36,10 @@ export async function insertTaskWithEvents(db: Db, task: Task, outbox: NewOutbox
         })
         .returningAll(),
     )
-    .with('queued', (q) => q.insertInto('outbox').values(outbox).returning('id'))
+    .with('queued', queueEvents(events))
     .selectFrom('inserted')
     .selectAll()
-    .select(sql<string>`pg_notify(${OUTBOX_CHANNEL}, (select count(*) from queued)::text)`.as('notified'))
+    .select(notifyRelay())
     .executeTakeFirstOrThrow();
 }
 
@@ -80,7 +83,7 @@ export async function updateTask(
     .executeTakeFirstOrThrow();
 }
 
-export async function deleteTask(trx: Trx, row: TaskRow): Promise<void> {
+export async function deleteTaskRow(trx: Trx, row: TaskRow): Promise<void> {
   await trx.deleteFrom('tasks').where('id', '=', row.id).where('user_id', '=', row.user_id).execute();
 }
 
@@ -102,7 +105,7 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } | 
 }
 
 /** The user's tasks, newest first, filtered; one more than `limit` to know if there is a next page. */
-export async function listTasks(
+export async function selectTasks(
   ctx: TaskContext,
   query: Omit<ListTasksQuery, 'cursor'> & { after?: { createdAt: Date; id: string } },
 ): Promise<TaskRow[]> {
@@ -132,11 +135,7 @@ export async function listTasks(
 }
 
 /** Open tasks (of every user) whose reminder falls before `until`: the reminder sweep's work. */
-export async function openTasksWithReminderBefore(
-  db: TaskContext['db'],
-  until: Date,
-  limit: number,
-): Promise<TaskRow[]> {
+export async function openTasksWithReminderBefore(db: Db, until: Date, limit: number): Promise<TaskRow[]> {
   return db
     .selectFrom('tasks')
     .selectAll()

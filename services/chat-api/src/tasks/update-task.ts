@@ -1,27 +1,24 @@
 import { parseRecurrence, type Task, type TaskChanges } from '@todo/events';
 import { AppError } from '@todo/platform';
+import type { Trx } from '../db/database.ts';
 import { enqueueEvents } from '../outbox/outbox-writer.ts';
 import type { TaskContext } from './task-context.ts';
 import { taskEvents } from './task-events.ts';
 import type { PatchTaskInput } from './task-schemas.ts';
-import { lockTask, type Trx, updateTask } from './task-store.ts';
+import { lockTask, updateTask } from './task-store.ts';
 import { toTask } from './task-wire.ts';
 
-export function notFound(id: string): AppError {
-  return new AppError(404, 'not_found', `task ${id} not found`);
+/** Another user's task is the same 404 as a missing one. */
+export function taskNotFound(id: string): AppError {
+  return new AppError('not_found', `task ${id} not found`);
 }
 
 /** A stale If-Match (the version the client last read) is a 412 naming the current version. */
 export function checkVersion(row: { id: string; version: number }, ifMatch: number | undefined): void {
   if (ifMatch !== undefined && ifMatch !== row.version) {
-    throw new AppError(
-      412,
-      'version_conflict',
-      `task ${row.id} is at version ${row.version}, not ${ifMatch}`,
-      {
-        extra: { current_version: row.version },
-      },
-    );
+    throw new AppError('version_conflict', `task ${row.id} is at version ${row.version}, not ${ifMatch}`, {
+      extra: { current_version: row.version },
+    });
   }
 }
 
@@ -49,7 +46,7 @@ export async function applyChanges(
   options: { ifMatch?: number | undefined } = {},
 ): Promise<Task> {
   const row = await lockTask(trx, ctx.userId, id);
-  if (!row) throw notFound(id);
+  if (!row) throw taskNotFound(id);
   checkVersion(row, options.ifMatch);
   const current = toTask(row);
   const nowIso = ctx.now().toISOString();
@@ -62,7 +59,7 @@ export async function applyChanges(
   const recurrence = changes.recurrence ?? current.recurrence;
   const remindAt = 'remind_at' in changes ? changes.remind_at : current.remind_at;
   if (recurrence !== 'none' && !remindAt && parseRecurrence(recurrence).ok) {
-    throw new AppError(422, 'validation_failed', 'a recurring task needs remind_at: its first occurrence', {
+    throw new AppError('validation_failed', 'a recurring task needs remind_at: its first occurrence', {
       errors: [{ path: 'body.remind_at', message: 'a recurring task needs remind_at' }],
     });
   }

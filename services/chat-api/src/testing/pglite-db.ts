@@ -5,9 +5,10 @@
  * so a transaction holds the connection until it ends, as with pg.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { migrate } from '@todo/platform';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrations.ts';
+import { CHAT_API_MIGRATIONS } from '../db/migrations.ts';
 import type { Database } from '../db/schema.ts';
 
 function onePool(pg: PGlite) {
@@ -39,6 +40,6 @@ function onePool(pg: PGlite) {
 export async function createTestDb(): Promise<{ db: Db; pg: PGlite }> {
   const pg = await PGlite.create();
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: onePool(pg) as never }) });
-  await migrateToLatest(db as never);
+  await migrate(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS });
   return { db, pg };
 }

@@ -1,10 +1,10 @@
-import { createSidecarHttp } from '@todo/platform';
+import { createSidecar } from '@todo/platform';
+import { FAKE_APP_TOKEN, FAKE_DAPR_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from '@todo/platform/testing';
 import { setupServer } from 'msw/node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, ActorContext, ActorMethod, ActorType } from './actor.ts';
 import { createActorHost } from './actor-host.ts';
-import { FAKE_APP_TOKEN, FAKE_DAPR_TOKEN, FAKE_SIDECAR_PORT, fakeSidecar } from './testing.ts';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
@@ -61,7 +61,7 @@ function setup(maxConcurrentTurns?: number) {
     ...(maxConcurrentTurns ? { maxConcurrentTurns } : {}),
     types: [counterType],
     appApiToken: FAKE_APP_TOKEN,
-    sidecar: createSidecarHttp({ httpPort: FAKE_SIDECAR_PORT, apiToken: FAKE_DAPR_TOKEN }),
+    sidecar: createSidecar(FAKE_SIDECAR_OPTIONS),
     log: pino({ level: 'silent' }),
   });
   const call = (path: string, init: RequestInit = {}, token: string | null = FAKE_APP_TOKEN) =>

@@ -1,4 +1,4 @@
-import { requireSidecarToken, type SidecarHttp } from '@todo/platform';
+import { requireSidecarToken, type Sidecar } from '@todo/platform';
 import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Actor, ActorContext, ActorType } from './actor.ts';
@@ -19,7 +19,7 @@ export interface ActorHostOptions {
   /** APP_API_TOKEN: every sidecar-facing route requires it as `dapr-api-token`. */
   appApiToken: string;
   /** The app's sidecar, for actor state and reminders. */
-  sidecar: SidecarHttp;
+  sidecar: Pick<Sidecar, 'getActorState' | 'saveActorState' | 'registerReminder' | 'deleteReminder'>;
   log: Logger;
   config?: ActorRuntimeConfig;
   /**

@@ -7,7 +7,7 @@ import { InstantSchema } from './time.ts';
  * ours, not Dapr's. Dapr adds `traceparent`/`tracestate` (and some of its own attributes on
  * delivery), so the parser accepts extra attributes.
  */
-export const EnvelopeSchema = v.looseObject({
+const ENVELOPE = {
   specversion: v.literal('1.0'),
   id: v.pipe(v.string(), v.uuid()),
   type: v.string(),
@@ -24,23 +24,18 @@ export const EnvelopeSchema = v.looseObject({
   data: v.unknown(),
   traceparent: v.optional(v.string()),
   tracestate: v.optional(v.string()),
-});
+};
 
-/** An event of one type, as built by `buildEvent` and returned by `parseEvent`. */
-export interface TodoEvent<T extends EventType = EventType> {
-  specversion: '1.0';
-  id: string;
-  type: T;
-  source: string;
-  subject: string;
-  time: string;
-  datacontenttype: 'application/json';
-  correlationid: string;
-  userid: string;
-  data: EventData<T>;
-  traceparent?: string;
-  tracestate?: string;
-}
+export const EnvelopeSchema = v.looseObject(ENVELOPE);
+
+/**
+ * An event of one type, as built by `buildEvent` and returned by `parseEvent`: the envelope's
+ * schema with `type` and `data` narrowed to that type's.
+ */
+export type TodoEvent<T extends EventType = EventType> = Omit<
+  v.InferOutput<v.ObjectSchema<typeof ENVELOPE, undefined>>,
+  'type' | 'data'
+> & { type: T; data: EventData<T> };
 
 /** Any event, narrowed by its `type`. */
 export type AnyTodoEvent = { [T in EventType]: TodoEvent<T> }[EventType];

@@ -2,14 +2,14 @@ import { Hono } from 'hono';
 import { sign } from 'hono/jwt';
 import { describe, expect, it } from 'vitest';
 import { requireUser, type UserVariables } from './auth-jwt.ts';
-import { notFound, onError } from './problem.ts';
+import { onError, routeNotFound } from './problem.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
 
 function app() {
   const a = new Hono<{ Variables: UserVariables }>();
   a.onError(onError(() => {}));
-  a.notFound(notFound);
+  a.notFound(routeNotFound);
   a.use('/v1/*', requireUser({ secret: SECRET }));
   a.get('/v1/me', (c) => c.json({ user: c.get('userId') }));
   return a;

@@ -38,21 +38,21 @@ export function requireUser(options: UserAuthOptions): MiddlewareHandler<{ Varia
     const m = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header);
     if (!m?.[1]) {
       c.header('WWW-Authenticate', 'Bearer');
-      throw new AppError(401, 'unauthorized', 'send Authorization: Bearer <JWT>');
+      throw new AppError('unauthorized', 'send Authorization: Bearer <JWT>');
     }
     let payload: Record<string, unknown>;
     try {
       payload = await verify(m[1], options.secret, { alg: 'HS256', exp: true, nbf: true, iat: false });
     } catch {
       c.header('WWW-Authenticate', 'Bearer error="invalid_token"');
-      throw new AppError(401, 'unauthorized', 'the bearer token is invalid or expired');
+      throw new AppError('unauthorized', 'the bearer token is invalid or expired');
     }
     if (typeof payload.exp !== 'number') {
-      throw new AppError(401, 'unauthorized', 'the bearer token has no exp; tokens must expire');
+      throw new AppError('unauthorized', 'the bearer token has no exp; tokens must expire');
     }
     const sub = payload.sub;
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUB || hasSpaceOrControl(sub)) {
-      throw new AppError(401, 'unauthorized', 'the bearer token has no usable sub (user id)');
+      throw new AppError('unauthorized', 'the bearer token has no usable sub (user id)');
     }
     c.set('userId', sub);
     await next();

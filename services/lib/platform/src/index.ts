@@ -1,28 +1,64 @@
 /**
- * @todo/platform: what every app of the todo-chatbot shares.
- * - `createSidecar`: the Dapr sidecar client, throwing on every failure.
- * - `requireSidecarToken`: the guard on the routes the sidecar calls (APP_API_TOKEN).
- * - `requireUser`: JWT (HS256) user authentication; the user id scopes everything.
- * - `AppError`, `problem`, `onError`, `notFound`: the one error model (RFC 9457 problem+json).
+ * @todo/platform: the kit every app of the todo-chatbot is built from.
+ * - `createSidecar`: the one Dapr sidecar client (timeouts on every call, `SidecarError` on every failure).
+ * - `createServiceApp`, `readiness`, `serveApp`: the Hono app, `/healthz` and `/readyz`, graceful shutdown.
+ * - `subscription`, `mountSubscriptions`: programmatic Dapr subscriptions answering SUCCESS / RETRY / DROP.
+ * - `loadConfig`, `commonSettings`: settings from the environment, checked with valibot.
+ * - `openDatabase`, `migrate`, `isDatabaseUnavailable`: the PostgreSQL pool and migrations.
+ * - `AppError`, `ERROR_CODES`, `problem`: the one error model (RFC 9457 problem+json).
+ * - `requireUser`, `requireSidecarToken`: JWT users, and the sidecar's APP_API_TOKEN.
  * - `createLogger`, `requestContext`: pino logs with request, correlation and trace ids.
+ * Test doubles live in `@todo/platform/testing`.
  */
 export { requireUser, type UserAuthOptions, type UserVariables } from './auth-jwt.ts';
-export { createLogger, type Logger, type RequestVariables, requestContext } from './logger.ts';
-export { AppError, type ErrorCode, type FieldError, notFound, onError, problem } from './problem.ts';
 export {
-  type BulkEntry,
-  createSidecar,
-  type PublishOptions,
-  type Sidecar,
-  SidecarError,
-  type SidecarOptions,
-} from './sidecar-client.ts';
+  ConfigError,
+  CountSetting,
+  commonSettings,
+  FlagSetting,
+  LogLevelSetting,
+  loadConfig,
+  PortSetting,
+} from './config.ts';
+export {
+  type DatabaseOptions,
+  databaseAnswers,
+  isDatabaseUnavailable,
+  migrate,
+  openDatabase,
+} from './database.ts';
+export { createLogger, type Logger, type RequestVariables, requestContext } from './logger.ts';
+export {
+  AppError,
+  type DependencyClassifier,
+  ERROR_CODES,
+  type ErrorCode,
+  type FieldError,
+  onError,
+  problem,
+  routeNotFound,
+} from './problem.ts';
+export { type ServeAppOptions, type ServedApp, serveApp } from './serve-app.ts';
+export { createServiceApp, type ReadinessCheck, readiness, type ServiceAppOptions } from './service-app.ts';
 export {
   type ActorStateOperation,
   type BindingResult,
-  createSidecarHttp,
+  type BulkEntry,
+  createSidecar,
+  DEFAULT_SIDECAR_TIMEOUTS,
   type ReminderSpec,
-  type SidecarHttp,
-} from './sidecar-http.ts';
+  type Sidecar,
+  SidecarError,
+  type SidecarMetadata,
+  type SidecarOptions,
+  type SidecarTimeouts,
+} from './sidecar.ts';
 export { requireSidecarToken } from './sidecar-token.ts';
+export {
+  mountSubscriptions,
+  type Subscription,
+  type SubscriptionSpec,
+  subscription,
+  type Verdict,
+} from './subscription.ts';
 export { fieldErrors, valid } from './validate.ts';

@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it, vi } from 'vitest';
-import { AppError, notFound, onError } from './problem.ts';
+import { AppError, onError, routeNotFound } from './problem.ts';
 
 function app(log = vi.fn()) {
   const a = new Hono();
   a.onError(onError(log));
-  a.notFound(notFound);
+  a.notFound(routeNotFound);
   a.get('/app-error', () => {
-    throw new AppError(422, 'validation_failed', 'title is empty', {
+    throw new AppError('validation_failed', 'title is empty', {
       errors: [{ path: 'body.title', message: 'must not be empty' }],
     });
   });

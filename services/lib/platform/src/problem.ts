@@ -2,21 +2,33 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-/** Stable error codes: clients branch on these, never on the text. */
-export type ErrorCode =
-  | 'validation_failed'
-  | 'malformed_json'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'version_conflict'
-  | 'precondition_required'
-  | 'ambiguous_reference'
-  | 'dependency_unavailable'
-  | 'internal';
+/**
+ * Every error code an app answers, with its HTTP status and title: the one table. Clients branch
+ * on the code, never on the text; the status follows from the code, so a code always means the
+ * same answer.
+ */
+export const ERROR_CODES = {
+  /** A query parameter, path segment or header is not valid. */
+  invalid_request: { status: 400, title: 'The request is not valid' },
+  /** The body is JSON but does not match the operation's schema. */
+  validation_failed: { status: 422, title: 'The request body is not valid' },
+  malformed_json: { status: 400, title: 'The body is not valid JSON' },
+  unsupported_media_type: { status: 415, title: 'Unsupported content type' },
+  payload_too_large: { status: 413, title: 'The body is too large' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  /** The resource is in a state that does not allow the operation (a completed task snoozed). */
+  conflict: { status: 409, title: 'The resource does not allow this now' },
+  /** `If-Match` names a version the resource is no longer at. */
+  version_conflict: { status: 412, title: 'The resource changed since you read it' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  /** A dependency (the database, the sidecar) is down; the answer carries `Retry-After`. */
+  dependency_unavailable: { status: 503, title: 'A dependency is unavailable' },
+  internal: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** One failing field: its path in the request (`body.tags[2]`, `query.limit`) and why. */
 export interface FieldError {
@@ -25,52 +37,45 @@ export interface FieldError {
 }
 
 /**
- * The one error type of the HTTP layer. Thrown anywhere (domain code included) and rendered
- * by `onError` as RFC 9457 problem+json; the text is safe to show a user.
+ * The one error type of the HTTP layer. Thrown anywhere (domain code included) and rendered by
+ * `onError` as RFC 9457 problem+json; the text is safe to show a user. The status comes from
+ * the code (`ERROR_CODES`).
  *
- * @example throw new AppError(404, 'not_found', 'task not found');
+ * @example throw new AppError('not_found', 'task not found');
  */
 export class AppError extends Error {
-  readonly status: ContentfulStatusCode;
   readonly code: ErrorCode;
   readonly errors: readonly FieldError[];
   readonly extra: Readonly<Record<string, unknown>>;
+  /** Seconds, sent as `Retry-After` (429 and 503). */
+  readonly retryAfter: number | undefined;
   constructor(
-    status: ContentfulStatusCode,
     code: ErrorCode,
     detail: string,
-    options: { errors?: FieldError[]; extra?: Record<string, unknown> } = {},
+    options: {
+      errors?: FieldError[];
+      extra?: Record<string, unknown>;
+      retryAfter?: number;
+      cause?: unknown;
+    } = {},
   ) {
-    super(detail);
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
-    this.status = status;
     this.code = code;
     this.errors = options.errors ?? [];
     this.extra = options.extra ?? {};
+    this.retryAfter = options.retryAfter;
+  }
+  get status(): ContentfulStatusCode {
+    return ERROR_CODES[this.code].status;
   }
 }
-
-const TITLES: Record<ErrorCode, string> = {
-  validation_failed: 'The request is not valid',
-  malformed_json: 'The body is not valid JSON',
-  unsupported_media_type: 'Unsupported content type',
-  payload_too_large: 'The body is too large',
-  unauthorized: 'Authentication required',
-  forbidden: 'Forbidden',
-  not_found: 'Not found',
-  method_not_allowed: 'Method not allowed',
-  version_conflict: 'The resource changed since you read it',
-  precondition_required: 'A precondition is required',
-  ambiguous_reference: 'The reference matches several resources',
-  dependency_unavailable: 'A dependency is unavailable',
-  internal: 'Internal error',
-};
 
 /** Renders a problem+json response (RFC 9457). */
 export function problem(c: Context, err: AppError): Response {
   const body: Record<string, unknown> = {
     type: `https://todo-chatbot.dev/problems/${err.code.replaceAll('_', '-')}`,
-    title: TITLES[err.code],
+    title: ERROR_CODES[err.code].title,
     status: err.status,
     code: err.code,
     detail: err.message,
@@ -80,37 +85,65 @@ export function problem(c: Context, err: AppError): Response {
   if (err.errors.length > 0) body.errors = err.errors;
   const requestId = c.get('requestId' as never) as string | undefined;
   if (requestId) body.request_id = requestId;
-  return c.body(JSON.stringify(body), err.status, { 'content-type': 'application/problem+json' });
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (err.retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfter)));
+  return c.body(JSON.stringify(body), err.status, headers);
 }
 
+const FROM_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
 function fromHttpException(err: HTTPException): AppError {
-  const s = err.status;
-  if (s === 401) return new AppError(401, 'unauthorized', err.message || 'a valid bearer token is required');
-  if (s === 413) return new AppError(413, 'payload_too_large', err.message || 'the body is too large');
-  if (s === 415)
-    return new AppError(415, 'unsupported_media_type', err.message || 'unsupported content type');
-  if (s === 404) return new AppError(404, 'not_found', err.message || 'not found');
-  if (s === 405) return new AppError(405, 'method_not_allowed', err.message || 'method not allowed');
-  if (s >= 400 && s < 500)
-    return new AppError(s as ContentfulStatusCode, 'validation_failed', err.message || 'bad request');
-  return new AppError(500, 'internal', 'internal error');
+  const code = FROM_STATUS[err.status];
+  if (code) return new AppError(code, err.message || ERROR_CODES[code].title);
+  if (err.status >= 400 && err.status < 500)
+    return new AppError('invalid_request', err.message || 'bad request');
+  return new AppError('internal', 'internal error');
 }
 
 /**
- * The one error handler: AppError and HTTPException become problem+json; anything else is a
- * bug, logged with its stack by `log` and answered 500 without one.
+ * Recognises a failure of a dependency (the database unreachable, a pool that cannot connect):
+ * such an error is answered 503 `dependency_unavailable` with `Retry-After`, not 500. Apps pass
+ * the classifier of their database module (`isDatabaseUnavailable`).
  */
-export function onError(log: (err: unknown, c: Context) => void): ErrorHandler {
+export type DependencyClassifier = (err: unknown) => string | undefined;
+
+/**
+ * The one error handler: AppError and HTTPException become problem+json; a dependency failure a
+ * classifier recognises is a 503; anything else is a bug, logged with its stack by `log` and
+ * answered 500 without one.
+ */
+export function onError(
+  log: (err: unknown, c: Context) => void,
+  dependencies: readonly DependencyClassifier[] = [],
+): ErrorHandler {
   return function handleError(err, c) {
     if (err instanceof AppError) return problem(c, err);
     if (err instanceof HTTPException) return problem(c, fromHttpException(err));
+    for (const classify of dependencies) {
+      const which = classify(err);
+      if (which) {
+        log(err, c);
+        return problem(
+          c,
+          new AppError('dependency_unavailable', `${which} is unavailable; try again shortly`, {
+            retryAfter: 5,
+          }),
+        );
+      }
+    }
     log(err, c);
-    return problem(
-      c,
-      new AppError(500, 'internal', 'internal error; the request id identifies it in the logs'),
-    );
+    return problem(c, new AppError('internal', 'internal error; the request id identifies it in the logs'));
   };
 }
 
-export const notFound: NotFoundHandler = (c) =>
-  problem(c, new AppError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
+/** Answers a request no route matches: a 404 problem naming the method and path. */
+export const routeNotFound: NotFoundHandler = (c) =>
+  problem(c, new AppError('not_found', `no route ${c.req.method} ${c.req.path}`));

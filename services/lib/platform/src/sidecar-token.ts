@@ -1,14 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { AppError, problem } from './problem.ts';
 
 /**
  * Guards the routes the Dapr sidecar calls (subscriptions, actor methods, bindings): the
  * request must carry `dapr-api-token` equal to the app's APP_API_TOKEN, which daprd sends on
- * every call to the app except its health probe. Anything else is answered 401 before a handler
+ * every call to the app except its health probe. Anything else is a 401 problem before a handler
  * runs, so a process on the same host cannot inject events by calling the app directly.
  *
  * @example
- * app.use('/events/*', requireSidecarToken(env.APP_API_TOKEN));
+ * app.use('/events/*', requireSidecarToken(config.APP_API_TOKEN));
  */
 export function requireSidecarToken(expected: string): MiddlewareHandler {
   if (!expected) {
@@ -20,7 +21,10 @@ export function requireSidecarToken(expected: string): MiddlewareHandler {
   return async function sidecarToken(c, next) {
     const got = Buffer.from(c.req.header('dapr-api-token') ?? '');
     if (got.length !== want.length || !timingSafeEqual(got, want)) {
-      return c.json({ error: 'missing or wrong dapr-api-token' }, 401);
+      return problem(
+        c,
+        new AppError('unauthorized', 'this route takes calls from the Dapr sidecar only (dapr-api-token)'),
+      );
     }
     await next();
   };

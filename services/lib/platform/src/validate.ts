@@ -29,7 +29,8 @@ const WHERE: Record<keyof ValidationTargets, string> = {
 
 /**
  * Validates one part of the request with a valibot schema; the handler reads the result with
- * `c.req.valid(target)`. A failure is a 422 (400 for path and query) problem listing every
+ * `c.req.valid(target)`. A failure is a 422 `validation_failed` (400 `invalid_request` for path,
+ * query and headers) problem listing every
  * failing field with its path. For `json`, a body with another content type is a 415 and a body
  * that is not JSON a 400, before the schema runs.
  *
@@ -39,8 +40,8 @@ export function valid<T extends keyof ValidationTargets, S extends v.GenericSche
   const inner = validator(target, (value) => {
     const parsed = v.safeParse(schema, value);
     if (!parsed.success) {
-      const status = target === 'json' || target === 'form' ? 422 : 400;
-      throw new AppError(status, 'validation_failed', `the request ${WHERE[target]} is not valid`, {
+      const code = target === 'json' || target === 'form' ? 'validation_failed' : 'invalid_request';
+      throw new AppError(code, `the request ${WHERE[target]} is not valid`, {
         errors: fieldErrors(WHERE[target], parsed.issues),
       });
     }
@@ -51,7 +52,7 @@ export function valid<T extends keyof ValidationTargets, S extends v.GenericSche
   const checkJson: MiddlewareHandler = async function jsonBody(c, next) {
     const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
     if (!JSON_TYPE.test(type)) {
-      throw new AppError(415, 'unsupported_media_type', 'send the body as application/json', {
+      throw new AppError('unsupported_media_type', 'send the body as application/json', {
         errors: [
           { path: 'header.content-type', message: `expected application/json, got ${type || 'nothing'}` },
         ],
@@ -61,7 +62,7 @@ export function valid<T extends keyof ValidationTargets, S extends v.GenericSche
       return await run(c, next);
     } catch (err) {
       if (err instanceof HTTPException && err.status === 400) {
-        throw new AppError(400, 'malformed_json', 'the body is not valid JSON');
+        throw new AppError('malformed_json', 'the body is not valid JSON');
       }
       throw err;
     }

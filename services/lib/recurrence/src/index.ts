@@ -4,4 +4,13 @@
  * only (Node's ICU carries the tz database; no zone library to keep in step with it).
  */
 export { nextOccurrence, type Occurrence, type OccurrenceInput } from './next-occurrence.ts';
-export { instantOf, offsetAt, type WallClock, wallClockAt } from './zoned-time.ts';
+export {
+  addDays,
+  epochDay,
+  instantOf,
+  offsetAt,
+  type WallClock,
+  WEEKDAYS,
+  wallClockAt,
+  weekdayOf,
+} from './zoned-time.ts';

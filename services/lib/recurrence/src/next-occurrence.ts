@@ -5,7 +5,9 @@ import {
   epochDay,
   instantOf,
   type WallClock,
+  WEEKDAYS,
   wallClockAt,
+  weekdayOf,
 } from './zoned-time.ts';
 
 /** Where a series stands: its first occurrence, its zone, and the occurrence that just fired. */
@@ -36,9 +38,6 @@ export interface Occurrence {
 }
 
 const FIXED_MS = { SECONDLY: 1_000, MINUTELY: 60_000, HOURLY: 3_600_000 } as const;
-const WEEKDAYS: readonly Weekday[] = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
-/** Monday = 0. 1970-01-01 (epoch day 0) was a Thursday. */
-const weekdayOf = (day: number): number => (((day + 3) % 7) + 7) % 7;
 
 function toMs(t: Date | string): number {
   const ms = typeof t === 'string' ? Date.parse(t) : t.getTime();

@@ -98,3 +98,16 @@ export function dateOfEpochDay(n: number): { year: number; month: number; day: n
 export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
+
+/** The days of the week in ISO order (Monday first), as RFC 5545 names them. */
+export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
+
+/** The day of the week of an epoch day: 0 = Monday … 6 = Sunday. 1970-01-01 was a Thursday. */
+export function weekdayOf(day: number): number {
+  return (((day + 3) % 7) + 7) % 7;
+}
+
+/** The calendar date `days` after a date (no zone involved; the clock fields are kept). */
+export function addDays<D extends { year: number; month: number; day: number }>(date: D, days: number): D {
+  return { ...date, ...dateOfEpochDay(epochDay(date.year, date.month, date.day) + days) };
+}

@@ -1,8 +1,11 @@
 import { type Kysely, sql } from 'kysely';
-import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import type { Migration } from 'kysely/migration';
 
-/** notifier's migrations, in order; a migration that has run is never edited, a new one is added. */
-const MIGRATIONS: Record<string, Migration> = {
+/**
+ * notifier's migrations, in order (run by @todo/platform's `migrate` with app `notifier`: tables
+ * `notifier_migrations*`); a migration that has run is never edited, a new one is added.
+ */
+export const NOTIFIER_MIGRATIONS: Record<string, Migration> = {
   '0001-notifications': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -43,25 +46,3 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
 };
-
-const provider: MigrationProvider = {
-  async getMigrations() {
-    return MIGRATIONS;
-  },
-};
-
-/** Brings notifier's tables to the latest schema; safe at every start and from several replicas. */
-export async function migrateNotifier(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider,
-    migrationTableName: 'notifier_migrations',
-    migrationLockTableName: 'notifier_migrations_lock',
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`notifier migrations failed: ${message}`, { cause: error });
-  }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-}

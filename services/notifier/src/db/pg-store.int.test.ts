@@ -1,21 +1,30 @@
 import { uuidv7 } from '@todo/events';
+import { createLogger, migrate, openDatabase } from '@todo/platform';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateNotifier } from './migrations.ts';
-import { createPgStore, openDatabase } from './pg-store.ts';
+import { NOTIFIER_MIGRATIONS } from './migrations.ts';
+import { createPgStore } from './pg-store.ts';
+import type { Database } from './schema.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 if (!url) throw new Error('TEST_DATABASE_URL is not set: eval "$(scripts/stack env)" first');
-const db = openDatabase(url, 4);
+const db = openDatabase<Database>({
+  url,
+  app: 'notifier-test',
+  max: 4,
+  log: createLogger({ name: 'test', level: 'silent' }),
+});
 const store = createPgStore(db);
 
 beforeAll(async () => {
   await sql`drop table if exists notifier_notifications, notifier_migrations, notifier_migrations_lock`.execute(
     db,
   );
-  expect(await migrateNotifier(db as never)).toEqual(['0001-notifications']);
+  expect(await migrate(db, { app: 'notifier', migrations: NOTIFIER_MIGRATIONS })).toEqual([
+    '0001-notifications',
+  ]);
   // A second run (another replica, the next start) changes nothing.
-  expect(await migrateNotifier(db as never)).toEqual([]);
+  expect(await migrate(db, { app: 'notifier', migrations: NOTIFIER_MIGRATIONS })).toEqual([]);
 });
 afterAll(() => db.destroy());
 

@@ -1,15 +1,6 @@
-import { Kysely, PostgresDialect, type Selectable } from 'kysely';
-import pg from 'pg';
+import type { Kysely, Selectable } from 'kysely';
 import type { DeliveryStatus, Notification, NotificationStore } from '../notification.ts';
 import type { Database, NotificationsTable } from './schema.ts';
-
-/** The pool and the typed query builder; only this folder touches the database driver. */
-export function openDatabase(url: string, max = 10): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'notifier' });
-  // An idle connection dropped by the server must not crash the process.
-  pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-}
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
 

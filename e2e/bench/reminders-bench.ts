@@ -21,13 +21,13 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type AppProcess, startApp } from '../e2e/support/app-process.ts';
-import { startSidecarWithEnv } from '../e2e/support/daprd-with-env.ts';
-import { type KafkaRecord, openKafkaReader } from '../e2e/support/kafka-reader.ts';
-import type { SidecarProcess } from '../e2e/support/sidecar-process.ts';
-import { stackEnv } from '../e2e/support/stack-env.ts';
-import { buildEvent, uuidv7 } from '../services/lib/events/src/index.ts';
-import { openDatabase } from '../services/notifier/src/db/pg-store.ts';
+import { buildEvent, uuidv7 } from '@todo/events';
+import { type AppProcess, startApp } from '../support/app-process.ts';
+import { startSidecarWithEnv } from '../support/daprd-with-env.ts';
+import { type KafkaRecord, openKafkaReader } from '../support/kafka-reader.ts';
+import { openNotificationsReader } from '../support/notifications-db.ts';
+import type { SidecarProcess } from '../support/sidecar-process.ts';
+import { stackEnv } from '../support/stack-env.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -46,7 +46,7 @@ const PENDING_WINDOW_MS = Number(opt['pending-window']) * 1000;
 const CONCURRENCY = Number(opt.concurrency);
 
 const stack = stackEnv();
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 // A snapshot of dapr-components: daprd 1.18 watches its resources folder and, on any change there
 // (someone editing a file), reloads its runtime in process; with actor calls in flight that reload
 // waited indefinitely in our runs and every actor call failed until restart. The bench must not
@@ -250,15 +250,8 @@ async function main() {
   );
   await Promise.all(sidecars.map((s) => s.ready()));
   const reminders = await followReminders();
-  const db = openDatabase(stack.databaseUrl, 2);
-  const countNotifications = async () => {
-    const row = await db
-      .selectFrom('notifier_notifications')
-      .select(({ fn }) => [fn.countAll<string>().as('n'), fn.count<string>('task_id').distinct().as('tasks')])
-      .where('user_id', '=', user)
-      .executeTakeFirstOrThrow();
-    return { n: Number(row.n), tasks: Number(row.tasks) };
-  };
+  const notifications = openNotificationsReader(stack.databaseUrl);
+  const countNotifications = () => notifications.countFor(user);
 
   try {
     // Warm-up: one reminder end to end, so consumer groups have joined before anything is timed.
@@ -375,8 +368,8 @@ async function main() {
     }
   } finally {
     await reminders.close();
-    await db.deleteFrom('notifier_notifications').where('user_id', '=', user).execute();
-    await db.destroy();
+    await notifications.deleteFor(user);
+    await notifications.close();
     await Promise.all(sidecars.map((s) => s.stop()));
     await Promise.all(apps.map((a) => a.stop()));
     sinkChild.kill('SIGTERM');

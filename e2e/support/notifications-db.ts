@@ -1,0 +1,35 @@
+/**
+ * Reads notifier's table directly, for tests and benchmarks that count what notifier stored for
+ * a user (100,000 rows through the paged HTTP list would measure the list, not the pipeline).
+ */
+import { createLogger, openDatabase } from '@todo/platform';
+import { sql } from 'kysely';
+
+export interface NotificationsReader {
+  /** Notifications stored for a user, and how many distinct tasks they are for. */
+  countFor(userId: string): Promise<{ n: number; tasks: number }>;
+  deleteFor(userId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function openNotificationsReader(databaseUrl: string): NotificationsReader {
+  const db = openDatabase({
+    url: databaseUrl,
+    app: 'e2e-notifications',
+    max: 2,
+    log: createLogger({ name: 'e2e', level: 'warn' }),
+  });
+  return {
+    async countFor(userId) {
+      const r = await sql<{ n: string; tasks: string }>`
+        select count(*) as n, count(distinct task_id) as tasks from notifier_notifications where user_id = ${userId}`.execute(
+        db,
+      );
+      return { n: Number(r.rows[0]?.n ?? 0), tasks: Number(r.rows[0]?.tasks ?? 0) };
+    },
+    async deleteFor(userId) {
+      await sql`delete from notifier_notifications where user_id = ${userId}`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The PostgreSQL pool and migrations every app with a database shares: the only place of the
+ * platform that speaks to the driver. Apps keep their own SQL in their db/store/outbox modules.
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import { type Migration, Migrator } from 'kysely/migration';
+import pg from 'pg';
+import type { Logger } from './logger.ts';
+
+export interface DatabaseOptions {
+  /** DATABASE_URL, e.g. postgres://todo:***@127.0.0.1:5432/todo */
+  url: string;
+  /** Shown in pg_stat_activity (`application_name`). */
+  app: string;
+  log: Logger;
+  /** Pool size [10]. */
+  max?: number;
+  /** How long a query waits for a connection before it fails [5 s]: a database that is down answers 503 soon. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Opens the pool and the typed query builder. A connection the server drops (a restart, an
+ * idle timeout) is logged and replaced on the next query: it never crashes the process.
+ *
+ * @example const db = openDatabase<Database>({ url: config.DATABASE_URL, app: 'notifier', log });
+ */
+export function openDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    application_name: options.app,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+  });
+  pool.on('error', (err) => {
+    options.log.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      'database connection lost; the pool reconnects',
+    );
+  });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+// SQLSTATE classes and codes that mean "the server is not there right now", not "your query is wrong".
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|53400)$/;
+const UNAVAILABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_TEXT =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly/;
+
+/**
+ * Names the database when an error means it is unreachable or restarting (so the HTTP layer
+ * answers 503 with Retry-After); undefined for any other error.
+ */
+export function isDatabaseUnavailable(err: unknown): 'the database' | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code)))
+      return 'the database';
+    if (UNAVAILABLE_TEXT.test(e.message)) return 'the database';
+    if (e instanceof AggregateError && e.errors.some((x) => isDatabaseUnavailable(x))) return 'the database';
+  }
+  return undefined;
+}
+
+/** True when the database answers a trivial query (readiness). */
+export async function databaseAnswers<DB>(db: Kysely<DB>): Promise<true> {
+  await db.selectNoFrom((eb) => eb.val(1).as('one')).execute();
+  return true;
+}
+
+/**
+ * Brings an app's tables to the latest schema: each migration runs once, in its own
+ * transaction, under a lock (safe from several replicas at once). A migration that has run is
+ * never edited; a new one is added. Returns the names applied now.
+ *
+ * @example await migrate(db, { app: 'notifier', migrations: NOTIFIER_MIGRATIONS });
+ */
+export async function migrate<DB>(
+  db: Kysely<DB>,
+  options: { app: string; migrations: Record<string, Migration> },
+): Promise<string[]> {
+  const prefix = options.app.replaceAll('-', '_');
+  const migrator = new Migrator({
+    db: db as Kysely<unknown>,
+    provider: { getMigrations: async () => options.migrations },
+    migrationTableName: `${prefix}_migrations`,
+    migrationLockTableName: `${prefix}_migrations_lock`,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${options.app} migrations failed: ${message}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,77 @@
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { Logger } from './logger.ts';
+
+export interface ServeAppOptions {
+  // biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its environment
+  app: Hono<any>;
+  port: number;
+  /** Listen address [127.0.0.1]. */
+  hostname?: string;
+  log: Logger;
+  /**
+   * Runs after the server stopped taking requests, before the process exits: drain queues,
+   * close pools. Errors are logged; the process exits anyway.
+   */
+  onShutdown?: () => Promise<void>;
+  /** Exit even if shutdown hangs, after this long [10 s; keep it under the pod's grace period]. */
+  graceMs?: number;
+}
+
+/** A running server: `stop()` is what SIGTERM and SIGINT do, for tests and embedding. */
+export interface ServedApp {
+  readonly port: number;
+  stop(reason?: string): Promise<void>;
+}
+
+/**
+ * Serves an app with graceful shutdown: on SIGTERM or SIGINT it stops accepting connections,
+ * ends open streams (SSE would hold `close()` forever), runs `onShutdown`, then exits 0; a
+ * shutdown that overruns `graceMs` exits 1 after saying so.
+ *
+ * @example
+ * serveApp({ app, port: config.PORT, hostname: config.HOST, log, onShutdown: () => relay.stop() });
+ */
+export function serveApp(options: ServeAppOptions): ServedApp {
+  const { log } = options;
+  const graceMs = options.graceMs ?? 10_000;
+  const server = serve(
+    { fetch: options.app.fetch, port: options.port, hostname: options.hostname ?? '127.0.0.1' },
+    (info) => log.info({ port: info.port }, 'listening'),
+  );
+  let stopping: Promise<void> | undefined;
+
+  function stop(reason = 'stop'): Promise<void> {
+    stopping ??= (async () => {
+      log.info({ reason }, 'shutting down: no new requests');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const s = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+      s.closeIdleConnections?.();
+      // In-flight requests get a moment to finish; long-lived ones (SSE) are ended.
+      const timer = setTimeout(() => s.closeAllConnections?.(), Math.min(2_000, graceMs / 2));
+      await closed;
+      clearTimeout(timer);
+      try {
+        await options.onShutdown?.();
+      } catch (err) {
+        log.error({ err }, 'shutdown step failed');
+      }
+      log.info('stopped');
+    })();
+    return stopping;
+  }
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        log.error({ graceMs }, 'shutdown took too long; exiting');
+        process.exit(1);
+      }, graceMs).unref();
+      void stop(signal).then(() => process.exit(0));
+    });
+  }
+  return {
+    port: options.port,
+    stop,
+  };
+}

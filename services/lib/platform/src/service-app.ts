@@ -1,0 +1,79 @@
+import { type Env, type Handler, Hono } from 'hono';
+import type { Logger, RequestVariables } from './logger.ts';
+import { requestContext } from './logger.ts';
+import { AppError, type DependencyClassifier, onError, problem, routeNotFound } from './problem.ts';
+
+export interface ServiceAppOptions {
+  log: Logger;
+  /** Failures answered 503 `dependency_unavailable` rather than 500 (e.g. `isDatabaseUnavailable`). */
+  dependencies?: readonly DependencyClassifier[];
+}
+
+/**
+ * The Hono app every service starts from: request ids and logs (`requestContext`), the one error
+ * handler (problem+json), a problem+json 404 for unknown routes, and `GET /healthz` (the process
+ * is alive; it never checks a dependency, so a restarting database does not get pods killed).
+ *
+ * @example
+ * const app = createServiceApp({ log });
+ * app.get('/readyz', readiness({ sidecar: () => sidecar.outboundHealthy() }));
+ */
+export function createServiceApp<E extends Env & { Variables: RequestVariables }>(
+  options: ServiceAppOptions,
+): Hono<E> {
+  const app = new Hono<E>();
+  app.onError(
+    onError(
+      (err, c) => (c.get('log') ?? options.log).error({ err }, 'request failed'),
+      options.dependencies ?? [],
+    ),
+  );
+  app.notFound(routeNotFound);
+  app.use(requestContext(options.log));
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  return app;
+}
+
+/** One readiness check: resolves true (or nothing) when ready; false, a string (why) or a throw when not. */
+export type ReadinessCheck = () => Promise<boolean | string | undefined> | Promise<void>;
+
+/**
+ * `GET /readyz`: runs every check at once, each within `timeoutMs` [2 s], and answers 200
+ * `{ status: 'ready', checks }` or 503 problem+json `dependency_unavailable` with the same
+ * `checks` (name → true, or why not), so an orchestrator stops routing to an app that cannot
+ * serve, and a person sees which dependency is missing.
+ */
+export function readiness(checks: Record<string, ReadinessCheck>, timeoutMs = 2_000): Handler {
+  return async function ready(c) {
+    const results = await Promise.all(
+      Object.entries(checks).map(async ([name, check]): Promise<[string, true | string]> => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          const outcome = await Promise.race([
+            check(),
+            new Promise<string>((resolve) => {
+              timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
+            }),
+          ]);
+          if (outcome === false) return [name, 'not ready'];
+          if (typeof outcome === 'string') return [name, outcome];
+          return [name, true];
+        } catch (err) {
+          return [name, (err instanceof Error ? err.message : String(err)).slice(0, 200)];
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    const byName = Object.fromEntries(results);
+    const down = results.filter(([, r]) => r !== true).map(([n]) => n);
+    if (down.length === 0) return c.json({ status: 'ready', checks: byName });
+    return problem(
+      c,
+      new AppError('dependency_unavailable', `not ready: ${down.join(', ')}`, {
+        extra: { checks: byName },
+        retryAfter: 5,
+      }),
+    );
+  };
+}

@@ -1,0 +1,97 @@
+import { type AnyTodoEvent, type EventType, PUBSUB, parseEvent, type Topic } from '@todo/events';
+import type { Context, Env, Hono } from 'hono';
+import type { Logger, RequestVariables } from './logger.ts';
+import { requireSidecarToken } from './sidecar-token.ts';
+
+/** What an app answers Dapr for one delivered message. */
+export type Verdict = 'SUCCESS' | 'RETRY' | 'DROP';
+
+export interface SubscriptionSpec<T extends EventType> {
+  topic: Topic;
+  /** The app's route Dapr delivers to (`/events/<topic>`). */
+  route: string;
+  /** Where Dapr puts what the app DROPs, or what still fails after its retries. */
+  deadLetterTopic: Topic;
+  /** The event types this subscriber takes; any other message is dropped to the dead-letter topic. */
+  accept: readonly T[];
+  /**
+   * Handles one parsed event. Resolves with a verdict (nothing means SUCCESS); a throw is RETRY
+   * (logged), so a dependency that is down delays the message instead of losing it.
+   */
+  handle(
+    event: Extract<AnyTodoEvent, { type: T }>,
+    ctx: { log: Logger },
+  ): Promise<Verdict | undefined> | Promise<void>;
+  /** The pub/sub component [`kafka-pubsub`]. */
+  pubsub?: string;
+}
+
+/** A subscription ready to mount: its `/dapr/subscribe` entry and its delivery handler. */
+export interface Subscription {
+  readonly route: string;
+  readonly definition: { pubsubname: string; topic: string; route: string; deadLetterTopic: string };
+  handle(c: Context<{ Variables: RequestVariables }>): Promise<Response>;
+}
+
+/**
+ * One programmatic subscription: parse every delivery with the event schemas, then answer
+ * SUCCESS, RETRY or DROP in one place. A message that is not JSON, not one of our events, or
+ * of a type not accepted is DROPped (it lands in the dead-letter topic, untouched) and logged;
+ * it never crashes the app nor blocks its partition.
+ *
+ * @example
+ * const reminders = subscription({ topic: TOPICS.reminders, route: '/events/reminders',
+ *   deadLetterTopic: TOPICS.remindersDlq, accept: ['todo.reminder.due.v1'],
+ *   handle: async (event) => { await store.insert(event); } });
+ */
+export function subscription<T extends EventType>(spec: SubscriptionSpec<T>): Subscription {
+  const definition = {
+    pubsubname: spec.pubsub ?? PUBSUB,
+    topic: spec.topic,
+    route: spec.route,
+    deadLetterTopic: spec.deadLetterTopic,
+  };
+  return {
+    route: spec.route,
+    definition,
+    async handle(c) {
+      const log = c.get('log');
+      const parsed = parseEvent(await c.req.text(), spec.accept);
+      if (!parsed.ok) {
+        log.warn(
+          { topic: spec.topic, reason: parsed.reason },
+          'message rejected; dropped to the dead-letter topic',
+        );
+        return c.json({ status: 'DROP' satisfies Verdict });
+      }
+      const { event } = parsed;
+      const eventLog = log.child({ eventId: event.id, type: event.type, correlationId: event.correlationid });
+      try {
+        const verdict = (await spec.handle(event, { log: eventLog })) ?? 'SUCCESS';
+        if (verdict === 'DROP')
+          eventLog.warn({ topic: spec.topic }, 'event dropped to the dead-letter topic');
+        return c.json({ status: verdict });
+      } catch (err) {
+        eventLog.error({ err, topic: spec.topic }, 'event not handled; Dapr retries it');
+        return c.json({ status: 'RETRY' satisfies Verdict });
+      }
+    },
+  };
+}
+
+/**
+ * Mounts subscriptions on an app: `GET /dapr/subscribe` lists them, each route takes its
+ * deliveries, and both require the sidecar's APP_API_TOKEN. The subscriptions are
+ * programmatic, so the topic, route and dead-letter topic come from the same code under
+ * `scripts/stack`, `dapr run -f .` and Kubernetes, with no Subscription resource to keep in step.
+ */
+export function mountSubscriptions<E extends Env & { Variables: RequestVariables }>(
+  app: Hono<E>,
+  options: { appApiToken: string; subscriptions: readonly Subscription[] },
+): void {
+  const guard = requireSidecarToken(options.appApiToken);
+  app.get('/dapr/subscribe', guard, (c) => c.json(options.subscriptions.map((s) => s.definition)));
+  for (const s of options.subscriptions) {
+    app.post(s.route, guard, (c) => s.handle(c as unknown as Context<{ Variables: RequestVariables }>));
+  }
+}
