@@ -28,7 +28,9 @@ import { bearer } from './support/dev-token.ts';
 import { type KafkaReader, type KafkaRecord, openKafkaReader } from './support/kafka-reader.ts';
 import { type SidecarProcess, startSidecar } from './support/sidecar-process.ts';
 import { smokeResources } from './support/smoke-resources.ts';
+import { followSse, type SseReader } from './support/sse-reader.ts';
 import { stackEnv } from './support/stack-env.ts';
+import { until } from './support/wait.ts';
 
 const stack = stackEnv();
 const ROOT = join(import.meta.dirname, '..');
@@ -48,23 +50,11 @@ let sink: ChildProcess;
 let reminders: KafkaReader;
 let dlq: KafkaReader;
 let auth: Record<string, string>;
-const sse = {
-  events: [] as { id: string; data: { id: string; task_id: string } }[],
-  abort: new AbortController(),
-};
+let sse: SseReader<{ id: string; task_id: string }>;
 const publisher = createSidecar({ httpPort: PUBLISHER.http, apiToken: stack.daprApiToken });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(20);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; logs in ${logDir}`);
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) =>
+  until(what, probe, timeoutMs, `logs in ${logDir}`);
 
 function taskEvent<T extends EventType>(type: T, taskId: string, data: EventDataInput<T>, userid = user) {
   return buildEvent({
@@ -103,6 +93,21 @@ function publish(topic: string, event: { subject: string }) {
   return publisher.publish(topic, event, { partitionKey: event.subject });
 }
 
+/**
+ * The positive control of a negative check: a fresh task whose reminder is due at `at`, waited
+ * for until its ReminderDue is on Kafka. Whatever should have fired before `at` (and did not)
+ * had its chance by then.
+ */
+async function controlFiredAfter(at: Date) {
+  const id = uuidv7();
+  await publish(TOPICS.taskEvents, taskEvent('todo.task.created.v1', id, task(id, at)));
+  await waitFor(
+    'the control reminder',
+    async () => ((await reminderDues(id)).length > 0 ? true : undefined),
+    60_000,
+  );
+}
+
 /** The ReminderDue events on Kafka for a task, with the time this test first saw each. */
 const firstSeen = new Map<string, number>();
 async function reminderDues(taskId: string) {
@@ -130,39 +135,6 @@ async function sinkDeliveries(notificationId: string) {
     body: { id: string };
   }[];
   return all.filter((d) => d.body.id === notificationId);
-}
-
-/** Reads the SSE stream in the background into `sse.events`. */
-async function followStream() {
-  const res = await fetch(`http://127.0.0.1:${NOTIFIER.app}/v1/notifications/stream`, {
-    headers: auth,
-    signal: sse.abort.signal,
-  });
-  if (res.status !== 200) throw new Error(`SSE stream answered ${res.status}`);
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(frame)?.[1];
-          const id = /^id: (.*)$/m.exec(frame)?.[1];
-          if (frame.includes('event: notification') && data && id)
-            sse.events.push({ id, data: JSON.parse(data) });
-          end = buffer.indexOf('\n\n');
-        }
-      }
-    } catch {
-      // aborted in afterAll
-    }
-  })();
 }
 
 /** Fails fast when a port is taken: a leftover app would answer the readiness probes instead. */
@@ -247,12 +219,12 @@ beforeAll(async () => {
     }),
   );
   await Promise.all(sidecars.map((s) => s.ready()));
-  await until('the webhook sink', async () => ((await fetch(`${SINK}/deliveries`)).ok ? true : undefined));
+  await waitFor('the webhook sink', async () => ((await fetch(`${SINK}/deliveries`)).ok ? true : undefined));
 
   // Warm up both subscriptions (consumer group joins) before timing anything.
   const warm = uuidv7();
   await publish(TOPICS.taskEvents, taskEvent('todo.task.created.v1', warm, task(warm, null)));
-  await until(
+  await waitFor(
     'task-reminder to apply a first event',
     async () => {
       const res = await fetch(`${sidecars[0]?.httpUrl}/v1.0/actors/TaskReminder/${warm}/method/get`, {
@@ -281,16 +253,16 @@ beforeAll(async () => {
     },
   }).event;
   await publish(TOPICS.reminders, warmDue);
-  await until(
+  await waitFor(
     'notifier to store a first notification',
     async () => ((await notifications(warm)).length > 0 ? true : undefined),
     90_000,
   );
-  await followStream();
+  sse = await followSse(`http://127.0.0.1:${NOTIFIER.app}/v1/notifications/stream`, auth);
 }, 180_000);
 
 afterAll(async () => {
-  sse.abort.abort();
+  sse?.close();
   await Promise.all(sidecars.map((s) => s.stop()));
   await Promise.all(apps.map((a) => a.stop()));
   publisherServer?.close();
@@ -300,12 +272,12 @@ afterAll(async () => {
 });
 
 describe('reminders on the real stack', () => {
-  it('fires ReminderDue within 1 s of remind_at, and it reaches the list, the SSE stream and the webhook', async () => {
+  it('fires ReminderDue once, after remind_at, and it reaches the list, the SSE stream and the webhook', async () => {
     const taskId = uuidv7();
     const remindAt = new Date(Date.now() + 3_000);
     await publish(TOPICS.taskEvents, taskEvent('todo.task.created.v1', taskId, task(taskId, remindAt)));
 
-    const [due] = await until('the ReminderDue on Kafka', async () => {
+    const [due] = await waitFor('the ReminderDue on Kafka', async () => {
       const found = await reminderDues(taskId);
       return found.length > 0 ? found : undefined;
     });
@@ -324,27 +296,29 @@ describe('reminders on the real stack', () => {
     console.log(
       `reminder: fired ${firedLate} ms after remind_at, on Kafka (seen by kafkajs) after ${lateness} ms`,
     );
+    // Never early; how late is measured by scripts/bench-reminders, not asserted here.
     expect(firedLate).toBeGreaterThanOrEqual(0);
-    expect(lateness).toBeLessThanOrEqual(1_000);
 
     const id = due?.event.id ?? '';
-    const [listed] = await until('the notification in the list', async () => {
+    const [listed] = await waitFor('the notification in the list', async () => {
       const found = await notifications(taskId);
       return found.length > 0 ? found : undefined;
     });
     expect(listed?.id).toBe(id);
-    await until('the notification on the SSE stream', async () =>
+    await waitFor('the notification on the SSE stream', async () =>
       sse.events.find((e) => e.data.id === id) ? true : undefined,
     );
-    const [delivery] = await until('the webhook delivery', async () => {
+    const [delivery] = await waitFor('the webhook delivery', async () => {
       const found = await sinkDeliveries(id);
       return found.length > 0 ? found : undefined;
     });
     expect(delivery?.headers['x-notification-id']).toBe(id);
     expect(delivery?.body).toMatchObject({ type: 'reminder.due', id, task_id: taskId, user_id: user });
-    await until('the delivery recorded as delivered', async () =>
+    await waitFor('the delivery recorded as delivered', async () =>
       (await notifications(taskId))[0]?.delivery.status === 'delivered' ? true : undefined,
     );
+    await controlFiredAfter(new Date(Date.now() + 1_000));
+    expect(await reminderDues(taskId)).toHaveLength(1);
   });
 
   it('fires a rescheduled reminder at the new time, never the old', async () => {
@@ -360,7 +334,10 @@ describe('reminders on the real stack', () => {
         changes: { remind_at: moved.toISOString() },
       }),
     );
-    await sleep(moved.getTime() - Date.now() + 2_000);
+    await waitFor('the moved reminder', async () =>
+      (await reminderDues(taskId)).length > 0 ? true : undefined,
+    );
+    await controlFiredAfter(new Date(moved.getTime() + 1_000));
     const dues = await reminderDues(taskId);
     expect(dues.map((d) => d.event.data.occurrence)).toEqual([moved.toISOString()]);
     expect(Date.parse(dues[0]?.event.data.fired_at ?? '')).toBeGreaterThanOrEqual(moved.getTime());
@@ -381,7 +358,7 @@ describe('reminders on the real stack', () => {
       }),
     );
     await publish(TOPICS.taskEvents, taskEvent('todo.task.deleted.v1', deleted, { id: deleted, version: 2 }));
-    await sleep(remindAt.getTime() - Date.now() + 3_000);
+    await controlFiredAfter(new Date(remindAt.getTime() + 1_000));
     expect(await reminderDues(completed)).toEqual([]);
     expect(await reminderDues(deleted)).toEqual([]);
   });
@@ -397,11 +374,12 @@ describe('reminders on the real stack', () => {
         task(taskId, start, { recurrence: 'RRULE:FREQ=SECONDLY;INTERVAL=1;COUNT=3' }),
       ),
     );
-    const dues = await until('three occurrences', async () => {
+    const dues = await waitFor('three occurrences', async () => {
       const found = await reminderDues(taskId);
       return found.length >= 3 ? found : undefined;
     });
-    await sleep(2_000);
+    // A fourth occurrence would be due at start + 3 s.
+    await controlFiredAfter(new Date(start.getTime() + 4_000));
     const all = await reminderDues(taskId);
     const expected = [0, 1, 2].map((s) => new Date(start.getTime() + s * 1_000).toISOString());
     expect(all.map((d) => d.event.data.occurrence)).toEqual(expected);
@@ -419,20 +397,35 @@ describe('reminders on the real stack', () => {
     const created = taskEvent('todo.task.created.v1', taskId, task(taskId, remindAt));
     await publish(TOPICS.taskEvents, created);
     await publish(TOPICS.taskEvents, created);
-    const [due] = await until('the ReminderDue', async () => {
+    const [due] = await waitFor('the ReminderDue', async () => {
       const found = await reminderDues(taskId);
       return found.length > 0 ? found : undefined;
     });
-    await sleep(1_500);
+    await controlFiredAfter(new Date(Date.now() + 1_000));
     expect(await reminderDues(taskId)).toHaveLength(1);
     // The same ReminderDue again, as Kafka holds it (a redelivery, or a reminder firing twice).
     await publish(TOPICS.reminders, JSON.parse(due?.record.value ?? '{}'));
-    await until('the duplicate on Kafka', async () =>
+    await waitFor('the duplicate on Kafka', async () =>
       (await reminderDues(taskId)).length === 2 ? true : undefined,
     );
-    await sleep(2_000);
+    // A control ReminderDue with the same key (so the same partition, behind the duplicate):
+    // once notifier has stored and delivered it, it has handled the duplicate too.
+    const control = buildEvent({
+      type: 'todo.reminder.due.v1',
+      source: 'e2e-publisher',
+      subject: taskId,
+      userid: user,
+      correlationid: 'e2e-control',
+      data: { ...(due?.event.data ?? ({} as never)), occurrence: new Date().toISOString() },
+    }).event;
+    await publish(TOPICS.reminders, control);
+    await waitFor('the control notification delivered', async () =>
+      (await sinkDeliveries(control.id)).length > 0 && sse.events.some((e) => e.data.id === control.id)
+        ? true
+        : undefined,
+    );
     const id = due?.event.id ?? '';
-    expect((await notifications(taskId)).map((n) => n.id)).toEqual([id]);
+    expect((await notifications(taskId)).map((n) => n.id).sort()).toEqual([id, control.id].sort());
     expect(await sinkDeliveries(id)).toHaveLength(1);
     expect(sse.events.filter((e) => e.data.id === id)).toHaveLength(1);
   });
@@ -453,7 +446,7 @@ describe('reminders on the real stack', () => {
     const next = uuidv7();
     const remindAt = new Date(Date.now() + 2_000);
     await publish(TOPICS.taskEvents, taskEvent('todo.task.created.v1', next, task(next, remindAt)));
-    await until('a reminder after the bad event', async () =>
+    await waitFor('a reminder after the bad event', async () =>
       (await reminderDues(next)).length > 0 ? true : undefined,
     );
   });
