@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { appFacts } from './apps.ts';
 import { repoRoot } from './helm.ts';
 
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
@@ -16,14 +17,8 @@ const assemble = /^RUN <<'ASSEMBLE'\n([\s\S]*?)\nASSEMBLE$/m.exec(dockerfile)?.[
 const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: repoRoot, encoding: 'utf8' })
   .split('\0')
   .filter((f) => f !== '' && existsSync(join(repoRoot, f)));
-/** The apps whose workspace package is tracked (an app still being written is left out). */
-const apps = ['chat-api', 'task-reminder', 'notifier'].filter((app) =>
-  tracked.some(
-    (f) =>
-      /^(services|actors)\/[^/]+\/package\.json$/.test(f) &&
-      readFileSync(join(repoRoot, f), 'utf8').includes(`"name": "@todo/${app}"`),
-  ),
-);
+/** Every app of dapr.yaml (appFacts fails when one has no workspace package). */
+const apps = appFacts().apps.map((a) => a.appId);
 
 const scratch = mkdtempSync(join(tmpdir(), 'todo-image-'));
 const workspace = join(scratch, 'workspace');
