@@ -1,0 +1,182 @@
+import { buildEvent, type EventDataInput, type EventType, uuidv7 } from '@todo/events';
+import { describe, expect, it } from 'vitest';
+import { decide, type ReminderState, retryDelayMs, type TaskEvent } from './reminder-state.ts';
+
+const ID = uuidv7();
+const USER = 'u1';
+const AT = '2026-03-01T09:00:00.000Z';
+const LATER = '2026-03-01T09:30:00.000Z';
+
+function ev<T extends EventType>(type: T, data: EventDataInput<T>, userid = USER): TaskEvent {
+  return buildEvent({ type, source: 'chat-api', subject: ID, userid, correlationid: 'c', data })
+    .event as TaskEvent;
+}
+const task = (over: Record<string, unknown> = {}) => ({
+  id: ID,
+  user_id: USER,
+  title: 't',
+  description: null,
+  status: 'open' as const,
+  priority: 'medium' as const,
+  tags: [],
+  due_at: null,
+  remind_at: AT,
+  recurrence: 'none',
+  timezone: 'UTC',
+  version: 1,
+  created_at: AT,
+  updated_at: AT,
+  completed_at: null,
+  ...over,
+});
+const state = (over: Partial<ReminderState> = {}): ReminderState => ({
+  task_id: ID,
+  user_id: USER,
+  title: 't',
+  due_at: null,
+  remind_at: AT,
+  recurrence: 'none',
+  timezone: 'UTC',
+  status: 'open',
+  version: 1,
+  next: AT,
+  next_index: 1,
+  attempts: 0,
+  ...over,
+});
+
+type Row = [
+  name: string,
+  prev: ReminderState | undefined,
+  event: TaskEvent,
+  expected:
+    | { kind: 'ignore'; reason: string }
+    | { reminder: string; next: string | null; version: number; status?: string },
+];
+
+const table: Row[] = [
+  [
+    'created with remind_at: register at remind_at',
+    undefined,
+    ev('todo.task.created.v1', task()),
+    { reminder: 'register', next: AT, version: 1 },
+  ],
+  [
+    'created without remind_at: nothing to register',
+    undefined,
+    ev('todo.task.created.v1', task({ remind_at: null })),
+    { reminder: 'keep', next: null, version: 1 },
+  ],
+  [
+    'the applied version again: a repeat',
+    state(),
+    ev('todo.task.created.v1', task()),
+    { kind: 'ignore', reason: 'repeat' },
+  ],
+  [
+    'an older version: stale',
+    state({ version: 3 }),
+    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { remind_at: LATER } }),
+    { kind: 'ignore', reason: 'stale' },
+  ],
+  [
+    'remind_at moved: register at the new time',
+    state(),
+    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { remind_at: LATER } }),
+    { reminder: 'register', next: LATER, version: 2 },
+  ],
+  [
+    'a title change: the reminder stays',
+    state(),
+    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { title: 'x' } }),
+    { reminder: 'keep', next: AT, version: 2 },
+  ],
+  [
+    'remind_at cleared: delete',
+    state(),
+    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { remind_at: null } }),
+    { reminder: 'delete', next: null, version: 2 },
+  ],
+  [
+    'completed: delete',
+    state(),
+    ev('todo.task.completed.v1', { id: ID, version: 2, completed_at: AT }),
+    { reminder: 'delete', next: null, version: 2, status: 'completed' },
+  ],
+  [
+    'deleted: delete, and a tombstone stays',
+    state(),
+    ev('todo.task.deleted.v1', { id: ID, version: 2 }),
+    { reminder: 'delete', next: null, version: 2, status: 'deleted' },
+  ],
+  [
+    'after the tombstone, an older update is stale',
+    state({ status: 'deleted', version: 2, next: null }),
+    ev('todo.task.updated.v1', { id: ID, version: 1, changes: { remind_at: LATER } }),
+    { kind: 'ignore', reason: 'stale' },
+  ],
+  [
+    'after the tombstone, its created event again is stale',
+    state({ status: 'deleted', version: 2, next: null }),
+    ev('todo.task.created.v1', task()),
+    { kind: 'ignore', reason: 'stale' },
+  ],
+  [
+    'announced at the applied version: register again (the sweep)',
+    state(),
+    ev('todo.task.announced.v1', task()),
+    { reminder: 'register', next: AT, version: 1 },
+  ],
+  [
+    'announced for a completed task at its version: stays deleted',
+    state({ status: 'completed', version: 2, next: null }),
+    ev('todo.task.announced.v1', task({ version: 2, status: 'completed', completed_at: AT })),
+    { reminder: 'keep', next: null, version: 2, status: 'completed' },
+  ],
+  [
+    'reopened: the series starts again at remind_at',
+    state({ status: 'completed', version: 2, next: null }),
+    ev('todo.task.updated.v1', { id: ID, version: 3, changes: { status: 'open' } }),
+    { reminder: 'register', next: AT, version: 3, status: 'open' },
+  ],
+  [
+    'an event from another user: ignored',
+    state(),
+    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { remind_at: null } }, 'intruder'),
+    { kind: 'ignore', reason: 'user-mismatch' },
+  ],
+  [
+    'a created event whose task belongs to someone else: ignored',
+    undefined,
+    ev('todo.task.created.v1', task({ user_id: 'someone-else' })),
+    { kind: 'ignore', reason: 'user-mismatch' },
+  ],
+  [
+    'an update for a task never seen (its created event lost): applied from scratch',
+    undefined,
+    ev('todo.task.updated.v1', { id: ID, version: 4, changes: { remind_at: LATER } }),
+    { reminder: 'register', next: LATER, version: 4 },
+  ],
+];
+
+describe('decide: what one task event does to a TaskReminder', () => {
+  it.each(table)('%s', (_, prev, event, expected) => {
+    const d = decide(prev, event);
+    if ('kind' in expected) {
+      expect(d).toEqual(expected);
+      return;
+    }
+    expect(d.kind).toBe('apply');
+    if (d.kind !== 'apply') return;
+    expect({ reminder: d.reminder, next: d.state.next, version: d.state.version }).toEqual({
+      reminder: expected.reminder,
+      next: expected.next,
+      version: expected.version,
+    });
+    if (expected.status) expect(d.state.status).toBe(expected.status);
+  });
+
+  it('backs a failed publish off 1 s, 2 s, 4 s … up to a minute', () => {
+    expect([1, 2, 3, 7, 20].map(retryDelayMs)).toEqual([1_000, 2_000, 4_000, 60_000, 60_000]);
+  });
+});
