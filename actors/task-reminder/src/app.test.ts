@@ -1,6 +1,6 @@
 import { buildEvent, deterministicId, type EventDataInput, type EventType, uuidv7 } from '@todo/events';
 import { createSidecar } from '@todo/platform';
-import { FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from '@todo/platform/testing';
+import { deliverTo, FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from '@todo/platform/testing';
 import { setupServer } from 'msw/node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -24,17 +24,8 @@ function setup() {
   });
   const sidecar = fakeSidecar({ app });
   server.use(...sidecar.handlers);
-  const deliver = async (body: unknown, token: string | null = FAKE_APP_TOKEN) => {
-    const res = await app.request('/events/task-events', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/cloudevents+json',
-        ...(token === null ? {} : { 'dapr-api-token': token }),
-      },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as unknown };
-  };
+  const deliver = (body: unknown, token: string | null = FAKE_APP_TOKEN) =>
+    deliverTo(app, '/events/task-events', body, token);
   const fire = async (taskId: string, data: unknown) => {
     const res = await app.request(`/actors/TaskReminder/${taskId}/method/remind/due`, {
       method: 'PUT',

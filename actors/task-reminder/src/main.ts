@@ -17,4 +17,4 @@ const config = loadConfig(
 const log = createLogger({ name: config.APP_ID, level: config.LOG_LEVEL });
 const sidecar = createSidecar({ httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN });
 const app = createApp({ appId: config.APP_ID, appApiToken: config.APP_API_TOKEN, sidecar, log });
-serveApp({ app, port: config.PORT, hostname: config.HOST, log });
+serveApp({ app, listen: config, log });

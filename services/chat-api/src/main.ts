@@ -32,15 +32,11 @@ const app = createApp({
   sidecarReady: () => sidecar.outboundHealthy(),
 });
 relay.start();
+// On SIGTERM: drain the outbox (what is claimable goes out before the process ends), then close the pool.
 serveApp({
   app,
-  port: config.PORT,
-  hostname: config.HOST,
+  listen: config,
   log,
-  // Drain the outbox: what is claimable now goes out before the process ends.
-  onShutdown: async () => {
-    await relay.stop(8_000);
-    await db.destroy();
-  },
   graceMs: 12_000,
+  shutdown: [() => relay.stop(8_000), () => db.destroy()],
 });

@@ -1,6 +1,6 @@
 import { buildEvent, deterministicId, uuidv7 } from '@todo/events';
 import { createSidecar } from '@todo/platform';
-import { FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from '@todo/platform/testing';
+import { deliverTo, FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from '@todo/platform/testing';
 import { sign } from 'hono/jwt';
 import { setupServer } from 'msw/node';
 import { pino } from 'pino';
@@ -46,17 +46,8 @@ function setup(webhookStatus = 200) {
     heartbeatMs: 50,
     databaseReady: async () => true,
   });
-  const deliver = async (body: unknown, token: string | null = APP_TOKEN) => {
-    const res = await app.request('/events/reminders', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/cloudevents+json',
-        ...(token === null ? {} : { 'dapr-api-token': token }),
-      },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as unknown };
-  };
+  const deliver = (body: unknown, token: string | null = APP_TOKEN) =>
+    deliverTo(app, '/events/reminders', body, token);
   return { app, store, delivery, bindingCalls, deliver };
 }
 

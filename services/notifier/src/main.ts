@@ -51,16 +51,7 @@ const app = createApp({
   log,
   databaseReady: () => databaseAnswers(db),
 });
-serveApp({
-  app,
-  port: config.PORT,
-  hostname: config.HOST,
-  log,
-  onShutdown: async () => {
-    await delivery.idle();
-    await db.destroy();
-  },
-});
+serveApp({ app, listen: config, log, shutdown: [() => delivery.idle(), () => db.destroy()] });
 
 // Deliveries a previous process left pending (it stopped between storing and posting): once the
 // sidecar is up.

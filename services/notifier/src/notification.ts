@@ -51,8 +51,8 @@ export interface NotificationStore {
   pendingDeliveries(olderThan: Date, limit: number): Promise<Notification[]>;
 }
 
-/** The notification as the API answers it. */
-export function toApi(n: Notification) {
+/** What a notification says about the reminder that fired: the same in the API and the webhook. */
+export function reminderFields(n: Notification) {
   return {
     id: n.id,
     task_id: n.task_id,
@@ -61,6 +61,13 @@ export function toApi(n: Notification) {
     remind_at: n.remind_at,
     occurrence: n.occurrence,
     fired_at: n.fired_at,
+  };
+}
+
+/** The notification as the API answers it. */
+export function toApi(n: Notification) {
+  return {
+    ...reminderFields(n),
     created_at: n.created_at,
     read_at: n.read_at,
     delivery: { status: n.delivery_status, attempts: n.delivery_attempts, error: n.delivery_error },

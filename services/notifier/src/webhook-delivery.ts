@@ -1,5 +1,5 @@
 import type { Logger, Sidecar } from '@todo/platform';
-import type { Notification, NotificationStore } from './notification.ts';
+import { type Notification, type NotificationStore, reminderFields } from './notification.ts';
 
 /** The output binding (bindings.http) notifications are posted through. */
 export const WEBHOOK_BINDING = 'notify-webhook';
@@ -27,17 +27,7 @@ export interface WebhookDelivery {
 
 /** The JSON body the webhook receives. */
 export function webhookPayload(n: Notification) {
-  return {
-    type: 'reminder.due',
-    id: n.id,
-    user_id: n.user_id,
-    task_id: n.task_id,
-    title: n.title,
-    due_at: n.due_at,
-    remind_at: n.remind_at,
-    occurrence: n.occurrence,
-    fired_at: n.fired_at,
-  };
+  return { type: 'reminder.due', user_id: n.user_id, ...reminderFields(n) };
 }
 
 export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookDelivery {

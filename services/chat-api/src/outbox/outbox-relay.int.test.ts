@@ -12,6 +12,7 @@ import { createTask } from '../tasks/create-task.ts';
 import { listTasks } from '../tasks/read-tasks.ts';
 import type { TaskContext } from '../tasks/task-context.ts';
 import { updateTaskFields } from '../tasks/update-task.ts';
+import { plainTaskInput } from '../testing/task-input.ts';
 import { createOutboxRelay, type PublishFn } from './outbox-relay.ts';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -27,20 +28,11 @@ const open = (max: number) => {
 let db: Db;
 
 const ctx = (userId: string): TaskContext => ({ db, userId, correlationId: 'int', now: () => new Date() });
-const newTask = (user: string, title: string) =>
-  createTask({
-    ctx: ctx(user),
-    input: {
-      title,
-      description: null,
-      priority: 'low',
-      tags: [],
-      due_at: null,
-      remind_at: null,
-      recurrence: 'none',
-      timezone: 'UTC',
-    },
-  });
+const newTask = (user: string, title: string) => createTask({ ctx: ctx(user), input: plainTaskInput(title) });
+
+/** A relay on the real database whose polling is too slow to matter: only NOTIFY or stop() wakes it. */
+const relayPolling60s = (publish: PublishFn) =>
+  createOutboxRelay({ db, databaseUrl: url, log, pollIntervalMs: 60_000, publish });
 
 beforeAll(async () => {
   db = open(8);
@@ -114,15 +106,9 @@ describe('chat-api on real PostgreSQL', () => {
 
   it('wakes on NOTIFY: an event is published long before the poll interval', async () => {
     const seen: number[] = [];
-    const relay = createOutboxRelay({
-      db,
-      databaseUrl: url,
-      log,
-      pollIntervalMs: 60_000,
-      publish: async (_topic, entries) => {
-        for (const _ of entries) seen.push(Date.now());
-        return new Map();
-      },
+    const relay = relayPolling60s(async (_topic, entries) => {
+      for (const _ of entries) seen.push(Date.now());
+      return new Map();
     });
     relay.start();
     await new Promise((r) => setTimeout(r, 300)); // LISTEN established
@@ -136,16 +122,10 @@ describe('chat-api on real PostgreSQL', () => {
 
   it('drains on stop: what was written before SIGTERM is published before the relay ends', async () => {
     const seen: string[] = [];
-    const relay = createOutboxRelay({
-      db,
-      databaseUrl: url,
-      log,
-      pollIntervalMs: 60_000,
-      publish: async (_topic, entries) => {
-        await new Promise((r) => setTimeout(r, 20));
-        for (const { event } of entries) seen.push((event as { id: string }).id);
-        return new Map();
-      },
+    const relay = relayPolling60s(async (_topic, entries) => {
+      await new Promise((r) => setTimeout(r, 20));
+      for (const { event } of entries) seen.push((event as { id: string }).id);
+      return new Map();
     });
     for (let i = 0; i < 10; i++) await newTask('drain', `d${i}`);
     relay.start();

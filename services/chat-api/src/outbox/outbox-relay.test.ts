@@ -8,6 +8,7 @@ import { createTask } from '../tasks/create-task.ts';
 import type { TaskContext } from '../tasks/task-context.ts';
 import { updateTaskFields } from '../tasks/update-task.ts';
 import { createTestDb } from '../testing/pglite-db.ts';
+import { plainTaskInput } from '../testing/task-input.ts';
 import { createOutboxRelay, publishThrough } from './outbox-relay.ts';
 
 const server = setupServer();
@@ -24,20 +25,7 @@ const sent = () =>
 let db: Db;
 let close: () => Promise<void>;
 const ctx = (): TaskContext => ({ db, userId: 'relay-user', correlationId: 'corr-1', now: () => new Date() });
-const newTask = (title: string) =>
-  createTask({
-    ctx: ctx(),
-    input: {
-      title,
-      description: null,
-      priority: 'low',
-      tags: [],
-      due_at: null,
-      remind_at: null,
-      recurrence: 'none',
-      timezone: 'UTC',
-    },
-  });
+const newTask = (title: string) => createTask({ ctx: ctx(), input: plainTaskInput(title) });
 function relay() {
   return createOutboxRelay({
     db,

@@ -4,27 +4,18 @@
  * events, no events without the change. A positive control runs the same writes with the trigger
  * off and sees them land.
  */
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboxRefusal } from '../testing/pglite-db.ts';
 import { createTestApp, type TestApp } from '../testing/test-app.ts';
 
 let t: TestApp;
+let refuse: (on: boolean) => Promise<void>;
 beforeAll(async () => {
   t = await createTestApp();
-  await sql`
-    create function refuse_outbox() returns trigger language plpgsql as $$
-    begin
-      if current_setting('test.refuse_outbox', true) = 'on' then raise exception 'outbox refused by the test'; end if;
-      return new;
-    end $$`.execute(t.db);
-  await sql`create trigger refuse_outbox before insert on outbox for each row execute function refuse_outbox()`.execute(
-    t.db,
-  );
+  refuse = await outboxRefusal(t.db);
 });
 afterAll(() => t.close());
 
-const refuse = (on: boolean) =>
-  sql`select set_config('test.refuse_outbox', ${on ? 'on' : 'off'}, false)`.execute(t.db);
 const row = (id: string) => t.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
 const outboxOf = async (id: string) => (await t.outbox()).filter((o) => o.key === id);
 

@@ -2,6 +2,7 @@
  * Property tests: whatever a client throws at the API, the answer is a 4xx problem or a
  * success, never a 5xx, and a rejected request writes nothing.
  */
+import { TaskChangesSchema } from '@todo/events';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, token } from '../testing/test-app.ts';
@@ -20,15 +21,7 @@ afterAll(async () => {
 });
 
 const field = fc.constantFrom(
-  'title',
-  'description',
-  'priority',
-  'tags',
-  'due_at',
-  'remind_at',
-  'recurrence',
-  'timezone',
-  'status',
+  ...Object.keys(TaskChangesSchema.entries),
   'minutes',
   'until',
   'message',

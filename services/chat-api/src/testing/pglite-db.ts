@@ -6,7 +6,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { migrate } from '@todo/platform';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { CHAT_API_MIGRATIONS } from '../db/migrations.ts';
 import type { Database } from '../db/schema.ts';
@@ -42,4 +42,23 @@ export async function createTestDb(): Promise<{ db: Db; pg: PGlite }> {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: onePool(pg) as never }) });
   await migrate(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS });
   return { db, pg };
+}
+
+/**
+ * Makes every insert into the outbox fail while switched on (a trigger raising an exception), so
+ * a test can break a write between its first statement and its events.
+ */
+export async function outboxRefusal(db: Db): Promise<(on: boolean) => Promise<void>> {
+  await sql`
+    create function refuse_outbox() returns trigger language plpgsql as $$
+    begin
+      if current_setting('test.refuse_outbox', true) = 'on' then raise exception 'outbox refused by the test'; end if;
+      return new;
+    end $$`.execute(db);
+  await sql`create trigger refuse_outbox before insert on outbox for each row execute function refuse_outbox()`.execute(
+    db,
+  );
+  return async (on) => {
+    await sql`select set_config('test.refuse_outbox', ${on ? 'on' : 'off'}, false)`.execute(db);
+  };
 }

@@ -24,6 +24,13 @@ const SHORTHAND: Record<string, RecurrenceRule> = {
   monthly: { freq: 'MONTHLY', interval: 1 },
 };
 
+/** The parts that take a whole number: the field they set and their largest value. */
+const WHOLE_NUMBER_PARTS = {
+  INTERVAL: ['interval', 1000],
+  COUNT: ['count', 100_000],
+  BYMONTHDAY: ['byMonthDay', 31],
+} as const satisfies Record<string, [keyof RecurrenceRule, number]>;
+
 export type ParsedRecurrence = { ok: true; rule: RecurrenceRule | null } | { ok: false; message: string };
 
 /** Parses a task's `recurrence`; `none` gives `rule: null`. Never throws. */
@@ -47,18 +54,14 @@ export function parseRecurrence(text: string): ParsedRecurrence {
         if (!FREQS.has(value)) return { ok: false, message: `FREQ must be one of ${[...FREQS].join(', ')}` };
         rule.freq = value as Frequency;
         break;
-      case 'INTERVAL': {
+      case 'INTERVAL':
+      case 'COUNT':
+      case 'BYMONTHDAY': {
+        const [field, max] = WHOLE_NUMBER_PARTS[key];
         const n = Number(value);
-        if (!/^\d+$/.test(value) || n < 1 || n > 1000)
-          return { ok: false, message: 'INTERVAL must be an integer from 1 to 1000' };
-        rule.interval = n;
-        break;
-      }
-      case 'COUNT': {
-        const n = Number(value);
-        if (!/^\d+$/.test(value) || n < 1 || n > 100_000)
-          return { ok: false, message: 'COUNT must be an integer from 1 to 100000' };
-        rule.count = n;
+        if (!/^\d+$/.test(value) || n < 1 || n > max)
+          return { ok: false, message: `${key} must be an integer from 1 to ${max}` };
+        rule[field] = n;
         break;
       }
       case 'BYDAY': {
@@ -66,13 +69,6 @@ export function parseRecurrence(text: string): ParsedRecurrence {
         if (!days.every((d) => DAYS.has(d)))
           return { ok: false, message: 'BYDAY must list MO,TU,WE,TH,FR,SA,SU' };
         rule.byDay = [...new Set(days)] as Weekday[];
-        break;
-      }
-      case 'BYMONTHDAY': {
-        const n = Number(value);
-        if (!/^\d+$/.test(value) || n < 1 || n > 31)
-          return { ok: false, message: 'BYMONTHDAY must be from 1 to 31' };
-        rule.byMonthDay = n;
         break;
       }
       case 'UNTIL': {

@@ -2,10 +2,10 @@
  * The PostgreSQL pool and migrations every app with a database shares: the only place of the
  * platform that speaks to the driver. Apps keep their own SQL in their db/store/outbox modules.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
-import type { Logger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
 
 export interface DatabaseOptions {
   /** DATABASE_URL, e.g. postgres://todo:***@127.0.0.1:5432/todo */
@@ -77,6 +77,24 @@ export async function databaseAnswers<DB>(db: Kysely<DB>): Promise<true> {
 }
 
 /**
+ * A migration written as SQL: `up` and `down` are statements separated by `;` at the end of a
+ * line, run in order (`migrate` runs each migration in its own transaction). Plain SQL is what a
+ * reader of the schema wants to see, and what `psql` would run.
+ *
+ * @example sqlMigration(`create table t (id uuid primary key);`, `drop table t;`)
+ */
+export function sqlMigration(up: string, down: string): Migration {
+  const run = async (db: Kysely<unknown>, script: string) => {
+    for (const statement of script
+      .split(/;\s*$/m)
+      .map((x) => x.trim())
+      .filter(Boolean))
+      await sql.raw(statement).execute(db);
+  };
+  return { up: (db) => run(db, up), down: (db) => run(db, down) };
+}
+
+/**
  * Brings an app's tables to the latest schema: each migration runs once, in its own
  * transaction, under a lock (safe from several replicas at once). A migration that has run is
  * never edited; a new one is added. Returns the names applied now.
@@ -100,4 +118,23 @@ export async function migrate<DB>(
     throw new Error(`${options.app} migrations failed: ${message}`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * The body of an app's `migrate-main.ts` (the chart's migration Job): migrates DATABASE_URL to
+ * the latest schema, prints what it applied, and exits (2 when DATABASE_URL is not set).
+ */
+export async function runMigrations(app: string, migrations: Record<string, Migration>): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error('DATABASE_URL is not set (eval "$(scripts/stack env)" for the local stack)');
+    process.exit(2);
+  }
+  const db = openDatabase({ url, app: `${app}-migrate`, log: createLogger({ name: `${app}-migrate` }) });
+  try {
+    const applied = await migrate(db, { app, migrations });
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : `${app} schema is up to date`);
+  } finally {
+    await db.destroy();
+  }
 }

@@ -26,6 +26,8 @@ export {
   isDatabaseUnavailable,
   migrate,
   openDatabase,
+  runMigrations,
+  sqlMigration,
 } from './database.ts';
 export { createLogger, type Logger, type RequestVariables, requestContext } from './logger.ts';
 export {

@@ -3,32 +3,49 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /**
- * Every error code an app answers, with its HTTP status and title: the one table. Clients branch
- * on the code, never on the text; the status follows from the code, so a code always means the
- * same answer.
+ * Every error code an app answers, and its HTTP status: the one table. Clients branch on the
+ * code, never on the text; the status follows from the code, so a code always means the same
+ * answer.
  */
 export const ERROR_CODES = {
   /** A query parameter, path segment or header is not valid. */
-  invalid_request: { status: 400, title: 'The request is not valid' },
+  invalid_request: 400,
   /** The body is JSON but does not match the operation's schema. */
-  validation_failed: { status: 422, title: 'The request body is not valid' },
-  malformed_json: { status: 400, title: 'The body is not valid JSON' },
-  unsupported_media_type: { status: 415, title: 'Unsupported content type' },
-  payload_too_large: { status: 413, title: 'The body is too large' },
-  unauthorized: { status: 401, title: 'Authentication required' },
-  not_found: { status: 404, title: 'Not found' },
-  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  validation_failed: 422,
+  malformed_json: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  unauthorized: 401,
+  not_found: 404,
+  method_not_allowed: 405,
   /** The resource is in a state that does not allow the operation (a completed task snoozed). */
-  conflict: { status: 409, title: 'The resource does not allow this now' },
+  conflict: 409,
   /** `If-Match` names a version the resource is no longer at. */
-  version_conflict: { status: 412, title: 'The resource changed since you read it' },
-  rate_limited: { status: 429, title: 'Too many requests' },
+  version_conflict: 412,
+  rate_limited: 429,
   /** A dependency (the database, the sidecar) is down; the answer carries `Retry-After`. */
-  dependency_unavailable: { status: 503, title: 'A dependency is unavailable' },
-  internal: { status: 500, title: 'Internal error' },
-} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+  dependency_unavailable: 503,
+  internal: 500,
+} as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The problem's `title` for each code (RFC 9457: the same for every occurrence of the code). */
+const TITLES: Record<ErrorCode, string> = {
+  invalid_request: 'The request is not valid',
+  validation_failed: 'The request body is not valid',
+  malformed_json: 'The body is not valid JSON',
+  unsupported_media_type: 'Unsupported content type',
+  payload_too_large: 'The body is too large',
+  unauthorized: 'Authentication required',
+  not_found: 'Not found',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'The resource does not allow this now',
+  version_conflict: 'The resource changed since you read it',
+  rate_limited: 'Too many requests',
+  dependency_unavailable: 'A dependency is unavailable',
+  internal: 'Internal error',
+};
 
 /** One failing field: its path in the request (`body.tags[2]`, `query.limit`) and why. */
 export interface FieldError {
@@ -67,7 +84,7 @@ export class AppError extends Error {
     this.retryAfter = options.retryAfter;
   }
   get status(): ContentfulStatusCode {
-    return ERROR_CODES[this.code].status;
+    return ERROR_CODES[this.code];
   }
 }
 
@@ -75,7 +92,7 @@ export class AppError extends Error {
 export function problem(c: Context, err: AppError): Response {
   const body: Record<string, unknown> = {
     type: `https://todo-chatbot.dev/problems/${err.code.replaceAll('_', '-')}`,
-    title: ERROR_CODES[err.code].title,
+    title: TITLES[err.code],
     status: err.status,
     code: err.code,
     detail: err.message,
@@ -102,7 +119,7 @@ const FROM_STATUS: Partial<Record<number, ErrorCode>> = {
 
 function fromHttpException(err: HTTPException): AppError {
   const code = FROM_STATUS[err.status];
-  if (code) return new AppError(code, err.message || ERROR_CODES[code].title);
+  if (code) return new AppError(code, err.message || TITLES[code]);
   if (err.status >= 400 && err.status < 500)
     return new AppError('invalid_request', err.message || 'bad request');
   return new AppError('internal', 'internal error');

@@ -5,15 +5,14 @@ import type { Logger } from './logger.ts';
 export interface ServeAppOptions {
   // biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its environment
   app: Hono<any>;
-  port: number;
-  /** Listen address [127.0.0.1]. */
-  hostname?: string;
+  /** Where to listen: the app's PORT and HOST settings (`commonSettings`). */
+  listen: { PORT: number; HOST: string };
   log: Logger;
   /**
-   * Runs after the server stopped taking requests, before the process exits: drain queues,
-   * close pools. Errors are logged; the process exits anyway.
+   * Steps run in order after the server stopped taking requests, before the process exits:
+   * drain queues, close pools. A step that fails is logged; the next ones still run.
    */
-  onShutdown?: () => Promise<void>;
+  shutdown?: readonly (() => Promise<unknown>)[];
   /** Exit even if shutdown hangs, after this long [10 s; keep it under the pod's grace period]. */
   graceMs?: number;
 }
@@ -26,17 +25,17 @@ export interface ServedApp {
 
 /**
  * Serves an app with graceful shutdown: on SIGTERM or SIGINT it stops accepting connections,
- * ends open streams (SSE would hold `close()` forever), runs `onShutdown`, then exits 0; a
- * shutdown that overruns `graceMs` exits 1 after saying so.
+ * ends open streams (SSE would hold `close()` forever), runs the `shutdown` steps, then exits
+ * 0; a shutdown that overruns `graceMs` exits 1 after saying so.
  *
  * @example
- * serveApp({ app, port: config.PORT, hostname: config.HOST, log, onShutdown: () => relay.stop() });
+ * serveApp({ app, listen: config, log, shutdown: [() => relay.stop(), () => db.destroy()] });
  */
 export function serveApp(options: ServeAppOptions): ServedApp {
   const { log } = options;
   const graceMs = options.graceMs ?? 10_000;
   const server = serve(
-    { fetch: options.app.fetch, port: options.port, hostname: options.hostname ?? '127.0.0.1' },
+    { fetch: options.app.fetch, port: options.listen.PORT, hostname: options.listen.HOST },
     (info) => log.info({ port: info.port }, 'listening'),
   );
   let stopping: Promise<void> | undefined;
@@ -51,10 +50,12 @@ export function serveApp(options: ServeAppOptions): ServedApp {
       const timer = setTimeout(() => s.closeAllConnections?.(), Math.min(2_000, graceMs / 2));
       await closed;
       clearTimeout(timer);
-      try {
-        await options.onShutdown?.();
-      } catch (err) {
-        log.error({ err }, 'shutdown step failed');
+      for (const step of options.shutdown ?? []) {
+        try {
+          await step();
+        } catch (err) {
+          log.error({ err }, 'shutdown step failed');
+        }
       }
       log.info('stopped');
     })();
@@ -71,7 +72,7 @@ export function serveApp(options: ServeAppOptions): ServedApp {
     });
   }
   return {
-    port: options.port,
+    port: options.listen.PORT,
     stop,
   };
 }

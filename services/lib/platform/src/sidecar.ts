@@ -240,7 +240,29 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     }
   }
 
+  /** A read that may find nothing: 204 or 404 is undefined, 200 its JSON, anything else a failure. */
+  async function optionalJson<T>(operation: string, res: Response): Promise<T | undefined> {
+    if (res.status === 204 || res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (res.status !== 200) return fail(operation, res);
+    return json<T>(operation, res);
+  }
+
+  /** A call that answers nothing: any status in `ok` is success, anything else a failure. */
+  async function succeed(
+    operation: string,
+    res: Response,
+    ok: readonly number[] = [200, 204],
+  ): Promise<void> {
+    if (!ok.includes(res.status)) return fail(operation, res);
+    await res.body?.cancel();
+  }
+
   const actorPath = (type: string, id: string) => `/actors/${seg(type)}/${seg(id)}`;
+  const reminderPath = (type: string, id: string, name: string) =>
+    `${actorPath(type, id)}/reminders/${seg(name)}`;
 
   const sidecar: Sidecar = {
     async publish(topic, event, { partitionKey }) {
@@ -301,13 +323,10 @@ export function createSidecar(options: SidecarOptions): Sidecar {
 
     async getActorState<T>(type: string, id: string, key: string) {
       const op = `get state ${type}/${id}/${key}`;
-      const res = await call(op, timeouts.state, 'GET', `${actorPath(type, id)}/state/${seg(key)}`);
-      if (res.status === 204 || res.status === 404) {
-        await res.body?.cancel();
-        return undefined;
-      }
-      if (res.status !== 200) return fail(op, res);
-      return json<T>(op, res);
+      return optionalJson<T>(
+        op,
+        await call(op, timeouts.state, 'GET', `${actorPath(type, id)}/state/${seg(key)}`),
+      );
     },
 
     async saveActorState(type, id, operations) {
@@ -317,9 +336,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
           ? { operation: 'upsert', request: { key: o.key, value: o.value } }
           : { operation: 'delete', request: { key: o.key } },
       );
-      const res = await call(op, timeouts.state, 'POST', `${actorPath(type, id)}/state`, body);
-      if (res.status !== 204 && res.status !== 200) return fail(op, res);
-      await res.body?.cancel();
+      await succeed(op, await call(op, timeouts.state, 'POST', `${actorPath(type, id)}/state`, body));
     },
 
     async registerReminder(type, id, name, reminder) {
@@ -328,38 +345,23 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       const body: Record<string, unknown> = { dueTime };
       if (reminder.period !== undefined) body.period = reminder.period;
       if (reminder.data !== undefined) body.data = reminder.data;
-      const res = await call(
-        op,
-        timeouts.reminder,
-        'PUT',
-        `${actorPath(type, id)}/reminders/${seg(name)}`,
-        body,
-      );
-      if (res.status !== 204 && res.status !== 200) return fail(op, res);
-      await res.body?.cancel();
+      await succeed(op, await call(op, timeouts.reminder, 'PUT', reminderPath(type, id, name), body));
     },
 
     async getReminder(type, id, name) {
       const op = `get reminder ${type}/${id}/${name}`;
-      const res = await call(op, timeouts.reminder, 'GET', `${actorPath(type, id)}/reminders/${seg(name)}`);
-      if (res.status === 404 || res.status === 204) {
-        await res.body?.cancel();
-        return undefined;
-      }
-      if (res.status !== 200) return fail(op, res);
-      return json<Record<string, unknown>>(op, res);
+      const res = await call(op, timeouts.reminder, 'GET', reminderPath(type, id, name));
+      return optionalJson<Record<string, unknown>>(op, res);
     },
 
     async deleteReminder(type, id, name) {
       const op = `delete reminder ${type}/${id}/${name}`;
-      const res = await call(
+      // Deleting a reminder that is not there (404) is what the caller wanted.
+      await succeed(
         op,
-        timeouts.reminder,
-        'DELETE',
-        `${actorPath(type, id)}/reminders/${seg(name)}`,
+        await call(op, timeouts.reminder, 'DELETE', reminderPath(type, id, name)),
+        [200, 204, 404],
       );
-      if (res.status !== 204 && res.status !== 200 && res.status !== 404) return fail(op, res);
-      await res.body?.cancel();
     },
 
     async invokeActor<T>(type: string, id: string, method: string, body: unknown) {

@@ -64,6 +64,27 @@ export interface AppUnderTest {
   request(path: string, init: RequestInit): Response | Promise<Response>;
 }
 
+/**
+ * Delivers a message to an app's subscription route as daprd does (CloudEvent content type, the
+ * app token unless `token` says otherwise, null for none); answers the app's status and JSON.
+ */
+export async function deliverTo(
+  app: AppUnderTest,
+  route: string,
+  body: unknown,
+  token: string | null = FAKE_APP_TOKEN,
+): Promise<{ status: number; body: unknown }> {
+  const res = await app.request(route, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/cloudevents+json',
+      ...(token === null ? {} : { 'dapr-api-token': token }),
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as unknown };
+}
+
 export interface FakeSidecar {
   readonly handlers: ReturnType<typeof http.all>[];
   readonly calls: RecordedCall[];
