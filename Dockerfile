@@ -16,7 +16,8 @@
 # keeps the workspace layout with only the app's production dependencies installed
 # (`pnpm install --prod --filter @todo/<app>...`): the libraries stay symlinks to their sources,
 # outside node_modules. charts/tests runs the ASSEMBLE script below on a copy of the workspace and
-# starts each app from its output.
+# starts each app from its output; scripts/build-images (no Docker engine) runs it verbatim too and
+# follows the runtime stage instruction by instruction, refusing any it does not know.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -47,7 +48,10 @@ cp -a node_modules package.json "$OUT/"
 cp -a "$dir/." "$OUT/$dir/"
 mkdir -p "$OUT/services" && cp -a services/lib "$OUT/services/lib"
 ln -s "$dir" "$OUT/current"
+# Not in production: tests, test helpers (src/testing/) and the dev-token minting script.
 find "$OUT/$dir" "$OUT/services/lib" -name '*.test.ts' -not -path '*/node_modules/*' -delete
+find "$OUT/$dir" "$OUT/services/lib" -path '*/src/testing' -not -path '*/node_modules/*' -prune -exec rm -rf {} +
+rm -f "$OUT/$dir/src/dev-token.ts"
 ASSEMBLE
 
 FROM ${NODE_IMAGE} AS runtime
