@@ -64,8 +64,8 @@ writeFileSync(
 );
 const CONFIG = join(COMPONENTS, 'config.yaml');
 const STATE_DIR = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'todo-chatbot/state');
-const TR = { app: 3001, http: 3501, grpc: 50102, internalGrpc: 50202, metrics: 9502 };
-const NT = { app: 3002, http: 3502, grpc: 50103, internalGrpc: 50203, metrics: 9503 };
+const TR = { app: 3001, http: 3501, grpc: 20102, internalGrpc: 20202, metrics: 9502 };
+const NT = { app: 3002, http: 3502, grpc: 20103, internalGrpc: 20203, metrics: 9503 };
 const SINK_PORT = 3990;
 const logDir = mkdtempSync(join(tmpdir(), 'todo-bench-reminders-'));
 const user = `bench-${Date.now()}`;

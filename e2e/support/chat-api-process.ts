@@ -6,7 +6,7 @@ import type { StackEnv } from './stack-env.ts';
 const ROOT = join(import.meta.dirname, '../..');
 
 /** chat-api's ports, as in dapr.yaml. */
-export const CHAT_API_PORTS = { app: 3000, http: 3500, grpc: 50101, internalGrpc: 50201, metrics: 9501 };
+export const CHAT_API_PORTS = { app: 3000, http: 3500, grpc: 20101, internalGrpc: 20201, metrics: 9501 };
 
 /** chat-api as its own process (`node src/main.ts`), configured for the running stack. */
 export function startChatApi(stack: StackEnv, logDir: string, env: Record<string, string> = {}): AppProcess {

@@ -20,8 +20,8 @@ export type AppName = 'chat-api' | 'task-reminder' | 'notifier';
 /** The ports of dapr.yaml. */
 export const PORTS: Record<AppName, SidecarPorts> = {
   'chat-api': CHAT_API_PORTS,
-  'task-reminder': { app: 3001, http: 3501, grpc: 50102, internalGrpc: 50202, metrics: 9502 },
-  notifier: { app: 3002, http: 3502, grpc: 50103, internalGrpc: 50203, metrics: 9503 },
+  'task-reminder': { app: 3001, http: 3501, grpc: 20102, internalGrpc: 20202, metrics: 9502 },
+  notifier: { app: 3002, http: 3502, grpc: 20103, internalGrpc: 20203, metrics: 9503 },
 };
 const DIRS: Record<AppName, string> = {
   'chat-api': 'services/chat-api',
