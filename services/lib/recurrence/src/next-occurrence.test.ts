@@ -195,3 +195,80 @@ describe('nextOccurrence: late reminders', () => {
     expect(next).toBeNull();
   });
 });
+
+describe('nextOccurrence: a series far behind jumps, and counts exactly', () => {
+  /** The same question answered one occurrence at a time (no jump): the reference. */
+  function stepping(rule: RecurrenceRule, start: string, zone: string, notBefore: Date) {
+    let prev = { at: new Date(start), index: 1 };
+    for (;;) {
+      const next = nextOccurrence(rule, {
+        start,
+        timeZone: zone,
+        previous: prev.at,
+        previousIndex: prev.index,
+      });
+      if (!next || next.at.getTime() >= notBefore.getTime()) return next;
+      prev = next;
+    }
+  }
+  const rules = [
+    'RRULE:FREQ=DAILY',
+    'RRULE:FREQ=DAILY;INTERVAL=3',
+    'RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR',
+    'RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU',
+    'RRULE:FREQ=MONTHLY;BYMONTHDAY=31',
+    'RRULE:FREQ=MONTHLY;INTERVAL=5',
+    'RRULE:FREQ=HOURLY;INTERVAL=7',
+    'RRULE:FREQ=WEEKLY;BYDAY=SA;COUNT=40',
+    'RRULE:FREQ=DAILY;UNTIL=20270101T000000Z',
+  ];
+  it.each(rules)('%s: the jump lands where stepping does, with the same index', (text) => {
+    const parsed = parseRecurrence(text);
+    if (!parsed.ok || !parsed.rule) throw new Error(text);
+    for (const [start, zone, notBefore] of [
+      ['2024-01-31T08:30:00.000Z', 'Europe/Paris', '2026-03-29T10:00:00Z'],
+      ['2025-10-26T00:30:00.000Z', 'America/New_York', '2026-11-01T06:00:00Z'],
+      ['2025-06-15T23:45:00.000Z', 'Asia/Kolkata', '2026-02-28T12:00:00Z'],
+    ] as const) {
+      const second = nextOccurrence(parsed.rule, {
+        start,
+        timeZone: zone,
+        previous: start,
+        previousIndex: 1,
+      });
+      if (!second) continue;
+      const input = {
+        start,
+        timeZone: zone,
+        previous: second.at,
+        previousIndex: second.index,
+        notBefore: new Date(notBefore),
+      };
+      expect(nextOccurrence(parsed.rule, input), `${text} from ${start} in ${zone}`).toEqual(
+        stepping(parsed.rule, start, zone, new Date(notBefore)),
+      );
+    }
+  });
+
+  it('finds the next daily occurrence of a series started in 1900 in a few steps', () => {
+    const rule = { freq: 'DAILY', interval: 1 } as RecurrenceRule;
+    const start = '1900-01-01T08:00:00.000Z';
+    const second = nextOccurrence(rule, {
+      start,
+      timeZone: 'Europe/Paris',
+      previous: start,
+      previousIndex: 1,
+    });
+    const next = nextOccurrence(rule, {
+      start,
+      timeZone: 'Europe/Paris',
+      previous: second?.at ?? start,
+      previousIndex: 2,
+      notBefore: new Date('2026-12-01T12:00:00Z'),
+    });
+    // 08:00 UTC in 1900 is 08:09 Paris mean time: 08:09 every day, so after noon UTC on 1 December
+    // the next is on 2 December, occurrence number (days from 1900-01-01) + 1.
+    expect(next?.at.toISOString().slice(0, 10)).toBe('2026-12-02');
+    expect(next?.index).toBe((Date.UTC(2026, 11, 2) - Date.UTC(1900, 0, 1)) / 86_400_000 + 1);
+  });
+});

@@ -115,8 +115,18 @@ export function nextOccurrence(rule: RecurrenceRule, input: OccurrenceInput): Oc
   const notBefore = input.notBefore?.getTime() ?? Number.NEGATIVE_INFINITY;
   let prevMs = toMs(input.previous);
   let index = input.previousIndex;
-  // Bounded: skipping missed occurrences stops after 100,000 steps (COUNT's own maximum).
-  for (let step = 0; step < 100_000; step++) {
+  let jumped = false;
+  // A series far behind `notBefore` (a start years ago) jumps whole cycles at once, so the cost
+  // does not grow with the number of missed occurrences; then at most a few steps remain.
+  for (let step = 0; step < 1_000; step++) {
+    if (!jumped && notBefore > prevMs && prevMs !== startMs) {
+      jumped = true;
+      const skip = skipCycles(rule, startMs, prevMs, notBefore, input.timeZone);
+      if (skip) {
+        prevMs = skip.prevMs;
+        index += skip.occurrences;
+      }
+    }
     index += 1;
     if (rule.count !== undefined && index > rule.count) return null;
     const next = following(rule, startMs, prevMs, input.timeZone);
@@ -124,5 +134,48 @@ export function nextOccurrence(rule: RecurrenceRule, input: OccurrenceInput): Oc
     if (next >= notBefore) return { at: new Date(next), index };
     prevMs = next;
   }
-  return null;
+  throw new Error('unreachable: a series catches up with notBefore within a few steps of a jump');
+}
+
+/**
+ * Moves a regular occurrence (`prevMs`, not the start) forward by whole cycles of the rule, to
+ * the last cycle that still ends before `notBefore`: the landing point is an occurrence of the
+ * same phase, and exactly `occurrences` lie in between (each cycle holds the same number), so
+ * COUNT stays exact. Undefined when there is less than two cycles to skip.
+ */
+function skipCycles(
+  rule: RecurrenceRule,
+  startMs: number,
+  prevMs: number,
+  notBefore: number,
+  timeZone: string,
+): { prevMs: number; occurrences: number } | undefined {
+  const { freq, interval } = rule;
+  if (freq === 'SECONDLY' || freq === 'MINUTELY' || freq === 'HOURLY') {
+    const cycle = interval * FIXED_MS[freq];
+    const k = Math.floor((notBefore - prevMs) / cycle) - 1;
+    return k > 0 ? { prevMs: prevMs + k * cycle, occurrences: k } : undefined;
+  }
+  const start = wallClockAt(startMs, timeZone);
+  const prev = wallClockAt(prevMs, timeZone);
+  const target = wallClockAt(notBefore, timeZone);
+  if (freq === 'MONTHLY') {
+    const prevMonth = prev.year * 12 + (prev.month - 1);
+    const k = Math.floor((target.year * 12 + (target.month - 1) - prevMonth) / interval) - 1;
+    if (k <= 0) return undefined;
+    const m = prevMonth + k * interval;
+    const year = Math.floor(m / 12);
+    const month = (m % 12) + 1;
+    const day = Math.min(rule.byMonthDay ?? start.day, daysInMonth(year, month));
+    return { prevMs: instantOf({ year, month, day, ...pickTime(start) }, timeZone), occurrences: k };
+  }
+  // DAILY and WEEKLY: a cycle is `interval` days or weeks; a WEEKLY cycle holds one occurrence
+  // per BYDAY day (or one, without BYDAY).
+  const cycleDays = freq === 'DAILY' ? interval : 7 * interval;
+  const perCycle = freq === 'WEEKLY' && rule.byDay && rule.byDay.length > 0 ? rule.byDay.length : 1;
+  const prevDay = epochDay(prev.year, prev.month, prev.day);
+  const k = Math.floor((epochDay(target.year, target.month, target.day) - prevDay) / cycleDays) - 1;
+  return k > 0
+    ? { prevMs: at(prevDay + k * cycleDays, start, timeZone), occurrences: k * perCycle }
+    : undefined;
 }
