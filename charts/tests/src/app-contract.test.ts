@@ -66,11 +66,11 @@ describe(`the Deployments agree with the apps' ports and health paths (from ${so
       expect(env.get('DAPR_HTTP_PORT')?.value).toBe('3500');
     });
 
-    it('gives the app the same API and app tokens as its sidecar', () => {
+    it('gives the app the same API and app tokens as its sidecar, a pair of its own', () => {
       const apiSecret = annotations['dapr.io/api-token-secret'];
       const appSecret = annotations['dapr.io/app-token-secret'];
-      expect(apiSecret).toBeTruthy();
-      expect(appSecret).toBeTruthy();
+      expect(apiSecret).toBe(`${release}-${app.appId}-dapr-api-token`);
+      expect(appSecret).toBe(`${release}-${app.appId}-app-api-token`);
       expect(env.get('DAPR_API_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: apiSecret, key: 'token' });
       expect(env.get('APP_API_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: appSecret, key: 'token' });
       expect(secretValue(String(apiSecret), 'token')).not.toBe(secretValue(String(appSecret), 'token'));
@@ -95,13 +95,28 @@ describe(`the Deployments agree with the apps' ports and health paths (from ${so
       expect(drain).toBeLessThan(deployment.spec.template.spec.terminationGracePeriodSeconds);
     });
 
-    it('is reachable through a ClusterIP Service on the app port', () => {
-      const service = findDoc(docs, 'Service', `${release}-${app.appId}`);
-      expect(service.spec.type).toBe('ClusterIP');
-      expect(service.spec.ports).toContainEqual(
-        expect.objectContaining({ port: app.appPort, targetPort: 'http' }),
-      );
-      expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
-    });
+    if (app.appId === 'task-reminder')
+      it('has no Service: nothing but its own sidecar calls it', () => {
+        expect(
+          docs.find((d) => d.kind === 'Service' && d.metadata.name === `${release}-${app.appId}`),
+        ).toBeUndefined();
+      });
+    else
+      it('is reachable through a ClusterIP Service on the app port', () => {
+        const service = findDoc(docs, 'Service', `${release}-${app.appId}`);
+        expect(service.spec.type).toBe('ClusterIP');
+        expect(service.spec.ports).toContainEqual(
+          expect.objectContaining({ port: app.appPort, targetPort: 'http' }),
+        );
+        expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+      });
+  });
+
+  it('gives no two apps the same token', () => {
+    const tokens = docs
+      .filter((d) => d.kind === 'Secret' && /-(dapr|app)-api-token$/.test(d.metadata.name))
+      .map((d) => (d.stringData as Record<string, string>).token);
+    expect(tokens).toHaveLength(apps.length * 2);
+    expect(new Set(tokens).size).toBe(tokens.length);
   });
 });

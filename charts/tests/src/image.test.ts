@@ -64,7 +64,7 @@ describe("the Dockerfile's app tree", () => {
   });
 
   for (const app of apps) {
-    it(`${app}: holds only production dependencies and starts, answering GET /healthz`, async () => {
+    it(`${app}: holds only production code and dependencies and starts, answering GET /healthz`, async () => {
       const out = join(scratch, `out-${app}`);
       execFileSync('bash', ['-c', assemble ?? 'exit 1'], {
         cwd: workspace,
@@ -73,6 +73,30 @@ describe("the Dockerfile's app tree", () => {
       });
       const store = execFileSync('ls', [join(out, 'node_modules/.pnpm')], { encoding: 'utf8' });
       for (const devOnly of ['vitest@', 'msw@', '@biomejs']) expect(store).not.toContain(devOnly);
+      // No tests, test helpers or dev-token script in production (found by name, anywhere).
+      const shipped = execFileSync(
+        'find',
+        [
+          out,
+          '-path',
+          `${out}/node_modules`,
+          '-prune',
+          '-o',
+          '(',
+          '-name',
+          '*.test.ts',
+          '-o',
+          '-name',
+          'testing',
+          '-o',
+          '-name',
+          'dev-token.ts',
+          ')',
+          '-print',
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(shipped).toBe('');
 
       const port = await freePort();
       let log = '';

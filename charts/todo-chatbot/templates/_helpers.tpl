@@ -54,11 +54,17 @@ app.kubernetes.io/component: {{ .app }}
 {{- define "todo.secretName" -}}
 {{- default (include "todo.fullname" .) .Values.secrets.existingSecret -}}
 {{- end -}}
+{{/*
+The two token Secrets of one app (key `token`, as the dapr.io/*-token-secret annotations require):
+call with (dict "root" $ "app" "chat-api"). Every app has its own pair.
+*/}}
 {{- define "todo.daprApiTokenSecretName" -}}
-{{- default (printf "%s-dapr-api-token" (include "todo.fullname" .)) .Values.secrets.existingDaprApiTokenSecret -}}
+{{- $own := index (default dict (index .root.Values.secrets.existingTokenSecrets .app)) "daprApiToken" -}}
+{{- default (printf "%s-dapr-api-token" (include "todo.appName" .)) $own -}}
 {{- end -}}
 {{- define "todo.appApiTokenSecretName" -}}
-{{- default (printf "%s-app-api-token" (include "todo.fullname" .)) .Values.secrets.existingAppApiTokenSecret -}}
+{{- $own := index (default dict (index .root.Values.secrets.existingTokenSecrets .app)) "appApiToken" -}}
+{{- default (printf "%s-app-api-token" (include "todo.appName" .)) $own -}}
 {{- end -}}
 
 {{- define "todo.postgresqlName" -}}
@@ -93,10 +99,10 @@ impossible: then it runs post-install (and still pre-upgrade) and the apps wait 
   value: {{ $root.Values.dapr.httpPort | quote }}
 - name: DAPR_API_TOKEN
   valueFrom:
-    secretKeyRef: { name: {{ include "todo.daprApiTokenSecretName" $root }}, key: token }
+    secretKeyRef: { name: {{ include "todo.daprApiTokenSecretName" . }}, key: token }
 - name: APP_API_TOKEN
   valueFrom:
-    secretKeyRef: { name: {{ include "todo.appApiTokenSecretName" $root }}, key: token }
+    secretKeyRef: { name: {{ include "todo.appApiTokenSecretName" . }}, key: token }
 {{- if ne .app "task-reminder" }}
 - name: DATABASE_URL
   valueFrom:
