@@ -69,7 +69,7 @@ async function jsonBody(c: Context): Promise<unknown> {
 }
 
 /**
- * Serves the Dapr actor protocol (REFERENCE.md, "The actor protocol the app serves") from Hono:
+ * Serves the Dapr actor protocol (docs/dapr.md, "The actor protocol the app serves") from Hono:
  *
  * - `GET /dapr/config` → 200 with the hosted types and runtime settings;
  * - `PUT /actors/{type}/{id}/method/{method}` → 200 with the method's JSON answer, 404 for an

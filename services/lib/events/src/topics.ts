@@ -1,7 +1,7 @@
 /** The Dapr pub/sub component every app publishes and subscribes through. */
 export const PUBSUB = 'kafka-pubsub';
 
-/** Kafka topics (partitions in DESIGN.md; created by scripts/stack and the chart). */
+/** Kafka topics (partitions in docs/architecture.md; created by scripts/stack and the chart). */
 export const TOPICS = {
   /** Task lifecycle events from chat-api; key = task id. Consumer: task-reminder. */
   taskEvents: 'task-events',
