@@ -188,7 +188,12 @@ describe('TaskReminder: keeping the reminder where the task says', () => {
     const { deliver, sidecar } = setup();
     const id = uuidv7();
     await deliver(ev('todo.task.created.v1', id, task(id)));
-    await deliver(ev('todo.task.announced.v1', id, task(id)));
+    await deliver(
+      ev('todo.task.announced.v1', id, {
+        ...task(id),
+        next_occurrence: { at: '2026-03-01T09:00:00.000Z', index: 1 },
+      }),
+    );
     expect(sidecar.callsTo(reminderPath(id), 'PUT')).toHaveLength(2);
   });
 

@@ -6,6 +6,9 @@ const ID = uuidv7();
 const USER = 'u1';
 const AT = '2026-03-01T09:00:00.000Z';
 const LATER = '2026-03-01T09:30:00.000Z';
+const NOW = new Date('2026-03-01T08:00:00.000Z');
+const announced = (over: Record<string, unknown> = {}, next = { at: AT, index: 1 }) =>
+  ev('todo.task.announced.v1', { ...task(over), next_occurrence: next });
 
 function ev<T extends EventType>(type: T, data: EventDataInput<T>, userid = USER): TaskEvent {
   return buildEvent({ type, source: 'chat-api', subject: ID, userid, correlationid: 'c', data })
@@ -124,13 +127,13 @@ const table: Row[] = [
   [
     'announced at the applied version: register again (the sweep)',
     state(),
-    ev('todo.task.announced.v1', task()),
+    announced(),
     { reminder: 'register', next: AT, version: 1 },
   ],
   [
     'announced for a completed task at its version: stays deleted',
     state({ status: 'completed', version: 2, next: null }),
-    ev('todo.task.announced.v1', task({ version: 2, status: 'completed', completed_at: AT })),
+    announced({ version: 2, status: 'completed', completed_at: AT }),
     { reminder: 'keep', next: null, version: 2, status: 'completed' },
   ],
   [
@@ -152,6 +155,36 @@ const table: Row[] = [
     { kind: 'ignore', reason: 'user-mismatch' },
   ],
   [
+    'announced after the one-shot fired (same version): nothing to register',
+    state({ next: null }),
+    announced(),
+    { reminder: 'keep', next: null, version: 1 },
+  ],
+  [
+    'announced while this actor expects an earlier occurrence: the later one chat-api saw wins',
+    state({ recurrence: 'daily' }),
+    announced({ recurrence: 'daily' }, { at: '2026-03-03T09:00:00.000Z', index: 3 }),
+    { reminder: 'register', next: '2026-03-03T09:00:00.000Z', version: 1 },
+  ],
+  [
+    'announced for a task this actor never saw: starts at the expected occurrence',
+    undefined,
+    announced({ recurrence: 'daily', version: 4 }, { at: '2026-03-05T09:00:00.000Z', index: 5 }),
+    { reminder: 'register', next: '2026-03-05T09:00:00.000Z', version: 4 },
+  ],
+  [
+    'a daily task created with a start years ago: starts at its next occurrence, not the first',
+    undefined,
+    ev('todo.task.created.v1', task({ recurrence: 'daily', remind_at: '2020-01-01T09:00:00.000Z' })),
+    { reminder: 'register', next: AT, version: 1 },
+  ],
+  [
+    'a recurrence change restarts the series (at its start, which RFC 5545 counts as occurrence 1)',
+    state(),
+    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { recurrence: 'RRULE:FREQ=WEEKLY;BYDAY=MO' } }),
+    { reminder: 'register', next: AT, version: 2 },
+  ],
+  [
     'an update for a task never seen (its created event lost): applied from scratch',
     undefined,
     ev('todo.task.updated.v1', { id: ID, version: 4, changes: { remind_at: LATER } }),
@@ -161,7 +194,7 @@ const table: Row[] = [
 
 describe('decide: what one task event does to a TaskReminder', () => {
   it.each(table)('%s', (_, prev, event, expected) => {
-    const d = decide(prev, event);
+    const d = decide(prev, event, NOW);
     if ('kind' in expected) {
       expect(d).toEqual(expected);
       return;

@@ -1,4 +1,5 @@
 import type { AnyTodoEvent, Task, TaskChanges } from '@todo/events';
+import { seriesStart } from '@todo/recurrence';
 
 /**
  * What one TaskReminder actor keeps (actor state key `task`): the last applied task version, the
@@ -97,17 +98,19 @@ function withChanges(state: ReminderState, changes: TaskChanges): ReminderState 
   return out;
 }
 
+const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
+
 /**
  * Applies one task event to an actor's state; pure. Events older than the applied version are
  * stale; the applied version again is a repeat, except `todo.task.announced.v1` (the reminder
- * sweep), which re-registers the reminder so a lost one comes back. An event whose user is not
- * the task's is ignored.
+ * sweep), which registers the reminder again so a lost one comes back. An event whose user is
+ * not the task's is ignored.
  *
  * @example
- * const d = decide(undefined, createdEvent);
+ * const d = decide(undefined, createdEvent, new Date());
  * // { kind: 'apply', state: { ...next: task.remind_at }, reminder: 'register' }
  */
-export function decide(prev: ReminderState | undefined, event: TaskEvent): Decision {
+export function decide(prev: ReminderState | undefined, event: TaskEvent, now: Date): Decision {
   if (prev && event.userid !== prev.user_id) return { kind: 'ignore', reason: 'user-mismatch' };
   const fullTask = event.type === 'todo.task.created.v1' || event.type === 'todo.task.announced.v1';
   if (fullTask && event.data.user_id !== event.userid) return { kind: 'ignore', reason: 'user-mismatch' };
@@ -141,16 +144,33 @@ export function decide(prev: ReminderState | undefined, event: TaskEvent): Decis
     next = { ...next, next: null, next_index: 1, attempts: 0 };
     return { kind: 'apply', state: next, reminder: mustDelete ? 'delete' : 'keep' };
   }
-  const reopened = prev !== undefined && prev.status !== 'open';
-  if (!prev || prev.remind_at !== next.remind_at) {
-    // A new or moved reminder starts its series again at remind_at.
-    next = { ...next, next: next.remind_at, next_index: 1, attempts: 0 };
-  } else if (prev.next === null && reopened) {
-    next = { ...next, next: next.remind_at, next_index: 1, attempts: 0 };
+  const sameSeries =
+    prev !== undefined &&
+    prev.status === 'open' &&
+    prev.remind_at === next.remind_at &&
+    prev.recurrence === next.recurrence &&
+    prev.timezone === next.timezone;
+
+  if (event.type === 'todo.task.announced.v1') {
+    const expected = event.data.next_occurrence;
+    if (sameSeries && prev.version === version) {
+      // Up to date: its own next occurrence stands (or none: fired, or the series is over),
+      // unless chat-api has seen a later one fire.
+      if (prev.next === null) return { kind: 'apply', state: next, reminder: 'keep' };
+      const at = later(prev.next, expected.at);
+      const index = at === prev.next ? prev.next_index : expected.index;
+      return { kind: 'apply', state: { ...next, next: at, next_index: index }, reminder: 'register' };
+    }
+    // Behind, or never saw the task: start where chat-api expects the series to be.
+    next = { ...next, next: expected.at, next_index: expected.index, attempts: 0 };
+    return { kind: 'apply', state: next, reminder: 'register' };
   }
-  if (next.next === null) return { kind: 'apply', state: next, reminder: 'keep' };
-  const register = event.type === 'todo.task.announced.v1' || reopened || !prev || prev.next !== next.next;
-  return { kind: 'apply', state: next, reminder: register ? 'register' : 'keep' };
+  if (sameSeries) return { kind: 'apply', state: next, reminder: 'keep' };
+  // A new, moved, re-timed or reopened reminder: its series starts again.
+  const start = seriesStart(next, now);
+  next = { ...next, next: start?.at ?? null, next_index: start?.index ?? 1, attempts: 0 };
+  if (!start) return { kind: 'apply', state: next, reminder: prev?.next != null ? 'delete' : 'keep' };
+  return { kind: 'apply', state: next, reminder: 'register' };
 }
 
 /** The delay before re-trying a ReminderDue whose publish failed: 1 s, 2 s, 4 s … capped at 60 s. */

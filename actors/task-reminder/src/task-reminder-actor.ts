@@ -7,15 +7,13 @@ import {
   type TodoEvent,
   type Topic,
 } from '@todo/events';
-import { nextOccurrence } from '@todo/recurrence';
+import { CATCH_UP_MS, nextOccurrence } from '@todo/recurrence';
 import { decide, type ReminderState, retryDelayMs, TASK_EVENT_TYPES } from './reminder-state.ts';
 
 export const TASK_REMINDER = 'TaskReminder';
 /** The one reminder each TaskReminder keeps. */
 export const REMINDER_NAME = 'due';
 const STATE_KEY = 'task';
-/** A recurring reminder that fires later than this skips the occurrences it missed. */
-const CATCH_UP_MS = 60_000;
 
 export type ReminderDueEvent = TodoEvent<'todo.reminder.due.v1'>;
 
@@ -92,7 +90,7 @@ export class TaskReminderActor implements Actor {
       return { applied: false, reason: 'wrong-actor' };
     }
     const prev = await this.#load();
-    const decision = decide(prev, event);
+    const decision = decide(prev, event, this.#now());
     const log = this.#ctx.log.child({
       eventId: event.id,
       type: event.type,
@@ -161,14 +159,17 @@ export class TaskReminderActor implements Actor {
       );
       return;
     }
+    // Save, then arm: a crash in between leaves the state naming the next occurrence with no
+    // reminder for it, which the reminder sweep re-registers; the other order would leave a
+    // reminder whose firing the state no longer expects, dropped as "no longer due".
     const following = this.#following(state, occurrence, firedAt);
-    if (following) await this.#arm(following.at, following.at.toISOString());
     await this.#save({
       ...state,
       next: following ? following.at.toISOString() : null,
       next_index: following ? following.index : state.next_index,
       attempts: 0,
     });
+    if (following) await this.#arm(following.at, following.at.toISOString());
     this.#ctx.log.info(
       {
         occurrence,

@@ -5,16 +5,20 @@
  * handler → task function (one transaction: the row and its outbox events) → the relay
  * (outbox-relay.ts) publishes to Kafka through the sidecar.
  */
+
+import { TOPICS } from '@todo/events';
 import {
   AppError,
   createServiceApp,
   databaseAnswers,
   isDatabaseUnavailable,
   type Logger,
+  mountSubscriptions,
   problem,
   readiness,
   requireSidecarToken,
   requireUser,
+  subscription,
   valid,
 } from '@todo/platform';
 import { bodyLimit } from 'hono/body-limit';
@@ -25,6 +29,7 @@ import type { ChatApiEnv } from './http/env.ts';
 import { relayMetrics } from './http/metrics.ts';
 import { docsPage, openApiDocument } from './http/openapi.ts';
 import type { OutboxRelay } from './outbox/outbox-relay.ts';
+import { recordReminderFired } from './sweep/reminder-progress.ts';
 import { sweepReminders } from './sweep/reminder-sweep.ts';
 import { taskRoutes } from './tasks/task-routes.ts';
 
@@ -39,11 +44,13 @@ export interface AppDeps {
   sidecarReady: () => Promise<boolean>;
   relay?: OutboxRelay;
   now?: () => Date;
-  /** Reminder sweep horizon in ms (SWEEP_HORIZON_SECONDS × 1000). */
-  sweepHorizonMs?: number;
+  /** The reminder sweep's grace and lookback (SWEEP_GRACE_SECONDS, SWEEP_LOOKBACK_SECONDS), in ms. */
+  sweep?: { graceMs: number; lookbackMs: number };
 }
 
 const MAX_BODY = 64 * 1024;
+/** Where Dapr delivers `reminders` to chat-api. */
+export const REMINDERS_ROUTE = '/events/reminders';
 
 export function createApp(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
@@ -72,10 +79,26 @@ export function createApp(deps: AppDeps) {
     const result = await sweepReminders({
       db: deps.db,
       now,
-      ...(deps.sweepHorizonMs ? { horizonMs: deps.sweepHorizonMs } : {}),
+      ...deps.sweep,
     });
     c.get('log').info(result, 'reminder sweep');
     return c.json(result);
+  });
+
+  // Which reminders fired, so the sweep repairs only what did not (sweep/reminder-progress.ts).
+  mountSubscriptions(app, {
+    appApiToken: deps.appApiToken,
+    subscriptions: [
+      subscription({
+        topic: TOPICS.reminders,
+        route: REMINDERS_ROUTE,
+        deadLetterTopic: TOPICS.remindersDlq,
+        accept: ['todo.reminder.due.v1'],
+        async handle(event) {
+          await recordReminderFired(deps.db, event, now());
+        },
+      }),
+    ],
   });
 
   app.use('/v1/*', requireUser({ secret: deps.jwtSecret }));

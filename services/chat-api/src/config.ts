@@ -1,4 +1,4 @@
-import { CountSetting, commonSettings, FlagSetting, loadConfig, PortSetting } from '@todo/platform';
+import { CountSetting, commonSettings, FlagSetting, loadConfig } from '@todo/platform';
 import * as v from 'valibot';
 
 /** chat-api's settings, from the environment; a missing or bad one stops the start with its name. */
@@ -8,8 +8,10 @@ const ConfigSchema = v.object({
   AUTH_JWT_SECRET: v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters')),
   /** Migrate the tables at start; production runs `node src/migrate-main.ts` (the chart's Job) first. */
   MIGRATE_ON_START: v.optional(FlagSetting, 'true'),
-  /** The reminder sweep re-announces reminders due this far ahead. */
-  SWEEP_HORIZON_SECONDS: v.optional(PortSetting, '120'),
+  /** The reminder sweep repairs reminders overdue (and not fired) by more than this. */
+  SWEEP_GRACE_SECONDS: v.optional(CountSetting, '180'),
+  /** ...and by less than this; a recurring series further behind skips to its next occurrence. */
+  SWEEP_LOOKBACK_SECONDS: v.optional(CountSetting, '86400'),
   /** The relay's polling fallback when no NOTIFY arrives. */
   RELAY_POLL_MS: v.optional(CountSetting, '1000'),
 });

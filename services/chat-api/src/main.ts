@@ -28,7 +28,7 @@ const app = createApp({
   relay,
   jwtSecret: config.AUTH_JWT_SECRET,
   appApiToken: config.APP_API_TOKEN,
-  sweepHorizonMs: config.SWEEP_HORIZON_SECONDS * 1000,
+  sweep: { graceMs: config.SWEEP_GRACE_SECONDS * 1000, lookbackMs: config.SWEEP_LOOKBACK_SECONDS * 1000 },
   sidecarReady: () => sidecar.outboundHealthy(),
 });
 relay.start();

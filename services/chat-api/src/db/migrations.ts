@@ -64,4 +64,19 @@ export const CHAT_API_MIGRATIONS = {
     create index "outbox_key_id" on "outbox" ("partition_key", "id");
     `,
   ),
+  // The reminder chat-api expects to fire next (kept by the write path and by the reminders it
+  // sees fire): the reminder sweep re-announces only what is overdue and has not fired.
+  '0003-expected-reminder': sqlMigration(
+    `
+    alter table "tasks" add column "next_remind_at" timestamptz, add column "next_remind_index" integer;
+    update "tasks" set "next_remind_at" = "remind_at", "next_remind_index" = 1 where status = 'open' and remind_at is not null;
+    drop index tasks_open_remind;
+    create index tasks_reminder_expected on tasks (next_remind_at, id) where status = 'open' and next_remind_at is not null;
+    `,
+    `
+    drop index tasks_reminder_expected;
+    create index tasks_open_remind on tasks (remind_at) where status = 'open' and remind_at is not null;
+    alter table "tasks" drop column "next_remind_at", drop column "next_remind_index";
+    `,
+  ),
 };

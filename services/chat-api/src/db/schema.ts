@@ -22,6 +22,9 @@ export interface TasksTable {
   created_at: Date;
   updated_at: Date;
   completed_at: Date | null;
+  /** The occurrence chat-api expects the reminder to fire next, and its number in the series. */
+  next_remind_at: Date | null;
+  next_remind_index: number | null;
 }
 export type TaskRow = Selectable<TasksTable>;
 

@@ -1,51 +1,91 @@
 import { buildEvent } from '@todo/events';
 import type { Db } from '../db/database.ts';
 import { enqueueEvents } from '../outbox/outbox-writer.ts';
+import { expectedReminder } from '../tasks/expected-reminder.ts';
 import { SOURCE } from '../tasks/task-context.ts';
-import { openTasksWithReminderBefore } from '../tasks/task-store.ts';
 import { toTask } from '../tasks/task-wire.ts';
+import {
+  overdueReminders,
+  recurringBehind,
+  type SweepCursor,
+  setExpectedReminder,
+  withSweepLock,
+} from './reminder-store.ts';
 
 export interface SweepOptions {
   db: Db;
   now: () => Date;
-  /** Re-announce reminders due up to this far ahead. Default 120 s (twice the default schedule). */
-  horizonMs?: number;
-  /** ...and one-shot reminders due this far back that may have been lost. Default 1 h. */
+  /** Reminders overdue by more than this are repaired [3 min]: less is a reminder merely late in a busy second. */
+  graceMs?: number;
+  /** ...and by less than this [24 h]; a recurring series further behind skips to its next occurrence. */
   lookbackMs?: number;
-  /** Tasks per sweep. Default 1000. */
-  limit?: number;
+  /** Tasks per page (one transaction each) [500]. */
+  pageSize?: number;
+}
+
+export interface SweepResult {
+  /** Tasks re-announced (`todo.task.announced.v1`). */
+  announced: number;
+  /** Recurring series moved past occurrences older than the lookback. */
+  advanced: number;
+  /** True when another replica was sweeping, so this one did nothing. */
+  skipped: boolean;
 }
 
 /**
- * The reminder sweep (the `reminder-sweep` cron binding): re-announces every open task whose
- * reminder is due soon, as `todo.task.announced.v1` through the outbox, so task-reminder
- * registers again any reminder that was lost (the actor's version check makes this harmless).
- * Recurring tasks are always re-announced: their next occurrence lives in the actor.
+ * The reminder sweep (the `reminder-sweep` cron binding, every minute): re-announces every open
+ * task whose expected reminder is overdue and has not fired — what chat-api sees fire on
+ * `reminders` moves the expectation on (reminder-progress.ts) — as `todo.task.announced.v1`
+ * through the outbox, with the occurrence expected, so task-reminder registers again a reminder
+ * that was lost (a registration that failed, a firing the scheduler gave up on). It pages
+ * through everything overdue, however many stale tasks exist, and runs in one replica at a time.
  */
-export async function sweepReminders(options: SweepOptions): Promise<{ announced: number }> {
+export async function sweepReminders(options: SweepOptions): Promise<SweepResult> {
   const now = options.now();
-  const until = new Date(now.getTime() + (options.horizonMs ?? 120_000));
-  const from = now.getTime() - (options.lookbackMs ?? 3_600_000);
-  const rows = await openTasksWithReminderBefore(options.db, until, options.limit ?? 1000);
-  const due = rows.filter((r) => r.recurrence !== 'none' || (r.remind_at?.getTime() ?? 0) >= from);
-  if (due.length === 0) return { announced: 0 };
+  const pageSize = options.pageSize ?? 500;
+  const from = new Date(now.getTime() - (options.lookbackMs ?? 86_400_000));
+  const to = new Date(now.getTime() - (options.graceMs ?? 180_000));
   const correlationid = `reminder-sweep-${now.toISOString()}`;
-  await options.db.transaction().execute(async (trx) => {
-    await enqueueEvents(
-      trx,
-      due.map((row) => {
-        const task = toTask(row);
-        return buildEvent({
+  const result = await withSweepLock(options.db, async (db) => {
+    let advanced = 0;
+    for (
+      let rows = await recurringBehind(db, from, pageSize);
+      rows.length > 0;
+      rows = await recurringBehind(db, from, pageSize)
+    ) {
+      // seriesStart looks from now: the new expectation is never behind `from` again.
+      for (const row of rows) await setExpectedReminder(db, row.id, expectedReminder(toTask(row), now));
+      advanced += rows.length;
+    }
+    let announced = 0;
+    let after: SweepCursor | undefined;
+    for (;;) {
+      const rows = await overdueReminders(db, { from, to, after, limit: pageSize });
+      if (rows.length === 0) break;
+      const events = rows.map((row) =>
+        buildEvent({
           type: 'todo.task.announced.v1',
           source: SOURCE,
-          subject: task.id,
-          userid: task.user_id,
+          subject: row.id,
+          userid: row.user_id,
           correlationid,
-          data: task,
           time: now,
-        });
-      }),
-    );
+          data: {
+            ...toTask(row),
+            next_occurrence: {
+              at: (row.next_remind_at as Date).toISOString(),
+              index: row.next_remind_index ?? 1,
+            },
+          },
+        }),
+      );
+      await db.transaction().execute((trx) => enqueueEvents(trx, events));
+      announced += rows.length;
+      const last = rows.at(-1) as (typeof rows)[number];
+      after = { at: last.next_remind_at as Date, id: last.id };
+      if (rows.length < pageSize) break;
+    }
+    return { announced, advanced, skipped: false };
   });
-  return { announced: due.length };
+  return result ?? { announced: 0, advanced: 0, skipped: true };
 }

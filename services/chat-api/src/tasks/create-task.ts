@@ -1,4 +1,5 @@
 import { type Task, uuidv7 } from '@todo/events';
+import { expectedReminder } from './expected-reminder.ts';
 import type { TaskContext } from './task-context.ts';
 import { taskEvents } from './task-events.ts';
 import type { CreateTaskInput } from './task-schemas.ts';
@@ -32,5 +33,12 @@ export async function createTask({
     completed_at: null,
   };
   // One statement, hence one transaction: the task, its events in the outbox, the relay's wake-up.
-  return toTask(await insertTaskWithEvents(ctx.db, draft, taskEvents.created(ctx, draft)));
+  return toTask(
+    await insertTaskWithEvents(
+      ctx.db,
+      draft,
+      expectedReminder(draft, ctx.now()),
+      taskEvents.created(ctx, draft),
+    ),
+  );
 }

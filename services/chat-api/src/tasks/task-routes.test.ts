@@ -280,26 +280,6 @@ describe('the reminder sweep (cron binding)', () => {
     const res = await t.request('/reminder-sweep', { method: 'POST' });
     expect(res.status).toBe(401);
   });
-
-  it('re-announces open tasks whose reminder is due soon, and only those', async () => {
-    const soon = await create('sweeper', { remind_at: new Date(clock.getTime() + 60_000).toISOString() });
-    const later = await create('sweeper', {
-      remind_at: new Date(clock.getTime() + 86_400_000).toISOString(),
-    });
-    const done = await create('sweeper', { remind_at: new Date(clock.getTime() + 30_000).toISOString() });
-    await t.call('sweeper', 'POST', `/v1/tasks/${done.id}/complete`);
-    const res = await t.request('/reminder-sweep', {
-      method: 'POST',
-      headers: { 'dapr-api-token': APP_TOKEN },
-    });
-    expect(res.status).toBe(200);
-    const announced = (await t.outbox())
-      .filter((o) => o.event.type === 'todo.task.announced.v1')
-      .map((o) => o.key);
-    expect(announced).toContain(soon.id);
-    expect(announced).not.toContain(later.id);
-    expect(announced).not.toContain(done.id);
-  });
 });
 
 describe('service routes', () => {

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.ts';
 import type { TaskRow } from '../db/schema.ts';
 import { notifyRelay, type OutboxEvent, queueEvents } from '../outbox/outbox-writer.ts';
+import type { ExpectedReminder } from './expected-reminder.ts';
 import type { TaskContext } from './task-context.ts';
 import type { ListTasksQuery } from './task-schemas.ts';
 
@@ -20,6 +21,7 @@ const date = (s: string | null | undefined): Date | null => (s ? new Date(s) : n
 export async function insertTaskWithEvents(
   db: Db,
   task: Task,
+  expected: ExpectedReminder,
   events: readonly OutboxEvent[],
 ): Promise<TaskRow> {
   return db
@@ -33,6 +35,7 @@ export async function insertTaskWithEvents(
           created_at: new Date(task.created_at),
           updated_at: new Date(task.updated_at),
           completed_at: date(task.completed_at),
+          ...expected,
         })
         .returningAll(),
     )
@@ -63,14 +66,15 @@ export async function findTask(ctx: TaskContext, id: string): Promise<TaskRow | 
     .executeTakeFirst();
 }
 
-/** Writes the changed fields and the new version. */
+/** Writes the changed fields and the new version (and the expected reminder, when it changed). */
 export async function updateTask(
   trx: Trx,
   row: TaskRow,
   changes: TaskChanges,
   updatedAt: Date,
+  expected?: ExpectedReminder,
 ): Promise<TaskRow> {
-  const set: Record<string, unknown> = { version: row.version + 1, updated_at: updatedAt };
+  const set: Record<string, unknown> = { version: row.version + 1, updated_at: updatedAt, ...expected };
   for (const [k, val] of Object.entries(changes)) {
     set[k] = ['due_at', 'remind_at', 'completed_at'].includes(k) ? date(val as string | null) : val;
   }
@@ -131,19 +135,6 @@ export async function selectTasks(
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(query.limit + 1)
-    .execute();
-}
-
-/** Open tasks (of every user) whose reminder falls before `until`: the reminder sweep's work. */
-export async function openTasksWithReminderBefore(db: Db, until: Date, limit: number): Promise<TaskRow[]> {
-  return db
-    .selectFrom('tasks')
-    .selectAll()
-    .where('status', '=', 'open')
-    .where('remind_at', 'is not', null)
-    .where('remind_at', '<=', until)
-    .orderBy('remind_at')
-    .limit(limit)
     .execute();
 }
 

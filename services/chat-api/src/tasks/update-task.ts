@@ -2,6 +2,7 @@ import { parseRecurrence, type Task, type TaskChanges } from '@todo/events';
 import { AppError } from '@todo/platform';
 import type { Trx } from '../db/database.ts';
 import { enqueueEvents } from '../outbox/outbox-writer.ts';
+import { expectedReminder, SERIES_FIELDS } from './expected-reminder.ts';
 import type { TaskContext } from './task-context.ts';
 import { taskEvents } from './task-events.ts';
 import type { PatchTaskInput } from './task-schemas.ts';
@@ -66,7 +67,12 @@ export async function applyChanges(
 
   const { status, completed_at, ...rest } = changes;
   const completing = status === 'completed';
-  const updated = toTask(await updateTask(trx, row, changes, new Date(nowIso)));
+  // A change to when or whether it reminds starts the expected series again; otherwise what
+  // fired so far stands.
+  const draft = { ...current, ...(changes as Partial<Task>) };
+  const restarts = SERIES_FIELDS.some((f) => f in changes);
+  const expected = restarts ? expectedReminder(draft, ctx.now()) : undefined;
+  const updated = toTask(await updateTask(trx, row, changes, new Date(nowIso), expected));
   const events = [];
   if (completing) {
     if (Object.keys(rest).length > 0) events.push(...taskEvents.updated(ctx, updated, rest));

@@ -26,11 +26,19 @@ export const EVENT_TYPES = {
   /** A task was deleted. */
   'todo.task.deleted.v1': { topic: TOPICS.taskEvents, data: v.object({ id: TaskId, version: Version }) },
   /**
-   * The reminder sweep re-announces an open task with a reminder due soon: the full task at
-   * its current version, so a reminder that was lost is registered again (a consumer that
-   * already applied this version re-registers the same reminder, which is harmless).
+   * The reminder sweep re-announces an open task whose reminder should have fired and did not:
+   * the full task at its current version, and the occurrence chat-api expects next (its number
+   * in the series counts for COUNT), so a reminder that was lost is registered again. A
+   * consumer that already applied this version re-registers its own next occurrence, which is
+   * harmless.
    */
-  'todo.task.announced.v1': { topic: TOPICS.taskEvents, data: TaskSchema },
+  'todo.task.announced.v1': {
+    topic: TOPICS.taskEvents,
+    data: v.object({
+      ...TaskSchema.entries,
+      next_occurrence: v.object({ at: InstantSchema, index: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
+    }),
+  },
   /** One compact change record per write, for analytics. */
   'todo.task.changed.v1': {
     topic: TOPICS.taskUpdates,

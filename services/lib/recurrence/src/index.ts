@@ -3,7 +3,15 @@
  * parsed by @todo/events' `parseRecurrence`, computed in the task's IANA time zone with Intl
  * only (Node's ICU carries the tz database; no zone library to keep in step with it).
  */
-export { nextOccurrence, type Occurrence, type OccurrenceInput } from './next-occurrence.ts';
+export {
+  CATCH_UP_MS,
+  firstOccurrenceFrom,
+  nextOccurrence,
+  type Occurrence,
+  type OccurrenceInput,
+  type SeriesOf,
+  seriesStart,
+} from './next-occurrence.ts';
 export {
   addDays,
   epochDay,

@@ -1,4 +1,4 @@
-import type { RecurrenceRule, Weekday } from '@todo/events';
+import { parseRecurrence, type RecurrenceRule, type Weekday } from '@todo/events';
 import {
   dateOfEpochDay,
   daysInMonth,
@@ -178,4 +178,49 @@ function skipCycles(
   return k > 0
     ? { prevMs: at(prevDay + k * cycleDays, start, timeZone), occurrences: k * perCycle }
     : undefined;
+}
+
+/**
+ * The first occurrence of a series at or after `notBefore`, counting from `start` (occurrence
+ * 1): where a series created or moved with a start in the past really begins, and which
+ * occurrence a repair should expect. Null when the series ends before.
+ *
+ * @example firstOccurrenceFrom(rule, { start: task.remind_at, timeZone: task.timezone, notBefore: now })
+ */
+export function firstOccurrenceFrom(
+  rule: RecurrenceRule,
+  input: { start: Date | string; timeZone: string; notBefore: Date },
+): Occurrence | null {
+  const startMs = toMs(input.start);
+  if (startMs >= input.notBefore.getTime()) return { at: new Date(startMs), index: 1 };
+  return nextOccurrence(rule, { ...input, previous: input.start, previousIndex: 1 });
+}
+
+/** A recurring reminder that fires (or starts) later than this skips the occurrences it missed. */
+export const CATCH_UP_MS = 60_000;
+
+/** What a series is made of, as a task holds it. */
+export interface SeriesOf {
+  remind_at: string | null;
+  /** `none`, or a rule `parseRecurrence` (@todo/events) reads; anything else counts as none. */
+  recurrence: string;
+  timezone: string;
+}
+
+/**
+ * Where a task's reminder series starts: a one-shot reminder at its `remind_at` (even in the
+ * past: it is due at once); a recurring one at its first occurrence no more than CATCH_UP_MS
+ * ago, found in constant time however far back its start is. Null when there is no reminder or
+ * the series is already over. task-reminder arms it; chat-api expects it (the reminder sweep).
+ */
+export function seriesStart(task: SeriesOf, now: Date): { at: string; index: number } | null {
+  if (!task.remind_at) return null;
+  const parsed = parseRecurrence(task.recurrence);
+  if (!parsed.ok || !parsed.rule) return { at: new Date(task.remind_at).toISOString(), index: 1 };
+  const first = firstOccurrenceFrom(parsed.rule, {
+    start: task.remind_at,
+    timeZone: task.timezone,
+    notBefore: new Date(now.getTime() - CATCH_UP_MS),
+  });
+  return first ? { at: first.at.toISOString(), index: first.index } : null;
 }

@@ -1,0 +1,84 @@
+/**
+ * The SQL of the reminder bookkeeping: which open tasks' expected reminders are overdue, which
+ * recurring series fell behind, and recording that an occurrence fired. Every user's tasks: the
+ * sweep and the reminders consumer act for the system, never for one user.
+ */
+import { sql } from 'kysely';
+import type { Db, Trx } from '../db/database.ts';
+import type { TaskRow } from '../db/schema.ts';
+import type { ExpectedReminder } from '../tasks/expected-reminder.ts';
+
+/** A position in (next_remind_at, id) order, to page through a range. */
+export interface SweepCursor {
+  at: Date;
+  id: string;
+}
+
+/**
+ * Runs `work` only if no other chat-api replica is sweeping now (a PostgreSQL session advisory
+ * lock on one connection), so two replicas' cron firings cost one sweep. Undefined when the lock
+ * was taken.
+ */
+export async function withSweepLock<T>(db: Db, work: (conn: Db) => Promise<T>): Promise<T | undefined> {
+  return db.connection().execute(async (conn) => {
+    const got = await sql<{
+      ok: boolean;
+    }>`select pg_try_advisory_lock(hashtext('todo.reminder-sweep')) as ok`.execute(conn);
+    if (!got.rows[0]?.ok) return undefined;
+    try {
+      return await work(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext('todo.reminder-sweep'))`.execute(conn);
+    }
+  });
+}
+
+/** Open tasks whose expected reminder is due within [from, to], after `after`, in order. */
+export async function overdueReminders(
+  db: Db,
+  range: { from: Date; to: Date; after?: SweepCursor | undefined; limit: number },
+): Promise<TaskRow[]> {
+  let q = db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('status', '=', 'open')
+    .where('next_remind_at', '>=', range.from)
+    .where('next_remind_at', '<=', range.to);
+  const after = range.after;
+  if (after) q = q.where(sql<boolean>`(next_remind_at, id) > (${after.at}, ${after.id})`);
+  return q.orderBy('next_remind_at').orderBy('id').limit(range.limit).execute();
+}
+
+/** Open recurring tasks whose expected occurrence is older than `before`: their series fell behind. */
+export async function recurringBehind(db: Db, before: Date, limit: number): Promise<TaskRow[]> {
+  return db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('status', '=', 'open')
+    .where('recurrence', '<>', 'none')
+    .where('next_remind_at', '<', before)
+    .orderBy('next_remind_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Sets what a task's reminder is expected to do next; the task's version does not change. */
+export async function setExpectedReminder(
+  db: Db | Trx,
+  id: string,
+  expected: ExpectedReminder,
+): Promise<void> {
+  await db.updateTable('tasks').set(expected).where('id', '=', id).execute();
+}
+
+/** Locks a user's task to record a firing; undefined when it is gone (deleted) or not theirs. */
+export async function lockForFiring(trx: Trx, taskId: string, userId: string): Promise<TaskRow | undefined> {
+  return trx
+    .selectFrom('tasks')
+    .selectAll()
+    .where('id', '=', taskId)
+    .where('user_id', '=', userId)
+    .forUpdate()
+    .executeTakeFirst();
+}
