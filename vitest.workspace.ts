@@ -15,6 +15,9 @@ export const projects: TestProjectConfiguration[] = [
       name: 'unit',
       include: ['services/**/*.test.ts', 'actors/**/*.test.ts'],
       exclude: ['**/node_modules/**', '**/*.int.test.ts', '**/*.e2e.test.ts'],
+      // The machines are shared and busy: a generous bound, never a measure (benchmarks measure).
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
     },
   },
   {

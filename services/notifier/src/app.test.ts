@@ -1,13 +1,16 @@
 import { buildEvent, deterministicId, uuidv7 } from '@todo/events';
 import { createSidecar } from '@todo/platform';
 import { deliverTo, FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from '@todo/platform/testing';
+import { createTestDatabase } from '@todo/platform/testing-db';
 import { sign } from 'hono/jwt';
 import { setupServer } from 'msw/node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
-import { createMemoryStore } from './memory-store.ts';
-import { createWebhookDelivery } from './webhook-delivery.ts';
+import { NOTIFIER_MIGRATIONS } from './db/migrations.ts';
+import { createPgStore } from './db/pg-store.ts';
+import type { Database } from './db/schema.ts';
+import { createWebhookDelivery, type DeliveryPolicy } from './webhook-delivery.ts';
 
 const APP_TOKEN = FAKE_APP_TOKEN;
 const DAPR_TOKEN = FAKE_SIDECAR_OPTIONS.apiToken;
@@ -17,25 +20,38 @@ const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
+// One in-process database for the file (starting PGlite takes a while); each test starts empty.
+let database: Awaited<ReturnType<typeof createTestDatabase<Database>>>;
+beforeAll(async () => {
+  database = await createTestDatabase<Database>({ app: 'notifier', migrations: NOTIFIER_MIGRATIONS });
+});
+afterAll(() => database.close());
 
 interface BindingCall {
   body: { operation: string; data: Record<string, unknown>; metadata: Record<string, string> };
   token: string | null;
 }
 
-function setup(webhookStatus = 200) {
+async function setup(
+  webhookStatus: number | ((n: number) => number) = 200,
+  policy: Partial<DeliveryPolicy> = {},
+) {
   const fake = fakeSidecar({ appId: 'notifier' });
-  fake.bindingStatus = webhookStatus;
+  let calls = 0;
+  fake.bindingStatus = () => (typeof webhookStatus === 'number' ? webhookStatus : webhookStatus(++calls));
   server.use(...fake.handlers);
   const bindingCalls = (): BindingCall[] =>
     fake.callsTo('/v1.0/bindings/notify-webhook', 'POST').map((c) => ({
       body: c.body as BindingCall['body'],
       token: c.headers.get('dapr-api-token'),
     }));
-  const store = createMemoryStore();
+  const { db } = database;
+  await db.deleteFrom('notifier_notifications').execute();
+  const store = createPgStore(db);
+  const rows = () => db.selectFrom('notifier_notifications').selectAll().orderBy('seq').execute();
   const log = pino({ level: 'silent' });
   const sidecar = createSidecar(FAKE_SIDECAR_OPTIONS);
-  const delivery = createWebhookDelivery({ sidecar, store, log });
+  const delivery = createWebhookDelivery({ sidecar, store, log, policy: { baseDelayMs: 0, ...policy } });
   const app = createApp({
     appApiToken: APP_TOKEN,
     authJwtSecret: SECRET,
@@ -48,7 +64,7 @@ function setup(webhookStatus = 200) {
   });
   const deliver = (body: unknown, token: string | null = APP_TOKEN) =>
     deliverTo(app, '/events/reminders', body, token);
-  return { app, store, delivery, bindingCalls, deliver };
+  return { app, store, rows, delivery, bindingCalls, deliver };
 }
 
 async function bearer(sub: string) {
@@ -77,21 +93,25 @@ function reminderDue(userId = 'user-1', occurrence = '2026-03-01T09:00:00.000Z',
 
 describe('the reminders subscription', () => {
   it('stores a ReminderDue once per event id: a duplicate is a no-op SUCCESS', async () => {
-    const { deliver, store, delivery, bindingCalls } = setup();
+    const { deliver, rows, delivery, bindingCalls } = await setup();
     const event = reminderDue();
     expect(await deliver(event)).toEqual({ status: 200, body: { status: 'SUCCESS' } });
     expect(await deliver(event)).toEqual({ status: 200, body: { status: 'SUCCESS' } });
-    await delivery.idle();
-    expect(store.rows).toHaveLength(1);
-    expect(store.rows[0]).toMatchObject({ id: event.id, user_id: 'user-1', delivery_status: 'delivered' });
+    await delivery.drain();
+    expect(await rows()).toHaveLength(1);
+    expect((await rows())[0]).toMatchObject({
+      id: event.id,
+      user_id: 'user-1',
+      delivery_status: 'delivered',
+    });
     expect(bindingCalls()).toHaveLength(1);
   });
 
   it('posts the notification as JSON through notify-webhook, with its id as a header', async () => {
-    const { deliver, delivery, bindingCalls } = setup();
+    const { deliver, delivery, bindingCalls } = await setup();
     const event = reminderDue();
     await deliver(event);
-    await delivery.idle();
+    await delivery.drain();
     expect(bindingCalls()[0]?.token).toBe(DAPR_TOKEN);
     expect(bindingCalls()[0]?.body).toEqual({
       operation: 'post',
@@ -111,15 +131,64 @@ describe('the reminders subscription', () => {
   });
 
   it('marks the notification failed when the webhook keeps failing, and still lists it', async () => {
-    const { app, deliver, delivery } = setup(500);
+    const { app, deliver, delivery, bindingCalls } = await setup(500, { maxAttempts: 3 });
     const event = reminderDue();
     expect((await deliver(event)).body).toEqual({ status: 'SUCCESS' });
-    await delivery.idle();
+    await delivery.drain();
     const res = await app.request('/v1/notifications', {
       headers: { authorization: await bearer('user-1') },
     });
     const list = (await res.json()) as { items: { id: string; delivery: { status: string } }[] };
     expect(list.items.map((i) => [i.id, i.delivery.status])).toEqual([[event.id, 'failed']]);
+    expect(bindingCalls()).toHaveLength(3);
+  });
+
+  it('retries a failing webhook with backoff until it takes the notification, once', async () => {
+    const { deliver, delivery, bindingCalls, rows } = await setup((n) => (n <= 2 ? 503 : 200));
+    const event = reminderDue();
+    await deliver(event);
+    await delivery.drain();
+    expect(bindingCalls().map((c) => c.body.data.id)).toEqual([event.id, event.id, event.id]);
+    expect((await rows())[0]).toMatchObject({
+      delivery_status: 'delivered',
+      delivery_attempts: 3,
+      delivery_error: null,
+    });
+  });
+
+  it('records a failed attempt as a code, never with the webhook URL daprd reports', async () => {
+    const { deliver, delivery, rows } = await setup(502, { maxAttempts: 1 });
+    await deliver(reminderDue());
+    await delivery.drain();
+    expect((await rows())[0]).toMatchObject({
+      delivery_status: 'failed',
+      delivery_error: 'webhook_status_502',
+    });
+  });
+
+  it('delivers a notification stored before a crash, when its event is delivered again', async () => {
+    // The first delivery stored it and the process died before posting (no drain).
+    const { deliver, delivery, bindingCalls } = await setup();
+    const event = reminderDue();
+    await deliver(event);
+    expect(bindingCalls()).toHaveLength(0);
+    expect((await deliver(event)).body).toEqual({ status: 'SUCCESS' });
+    await delivery.drain();
+    expect(bindingCalls().map((c) => c.body.data.id)).toEqual([event.id]);
+  });
+
+  it('claims a delivery again once the lease of a process that died holding it runs out', async () => {
+    const { deliver, store } = await setup();
+    const held = reminderDue();
+    await deliver(held);
+    expect((await store.claimDeliveries(10, 60_000)).map((n) => n.id)).toEqual([held.id]);
+    // Leased: no other replica gets it while the lease runs.
+    expect(await store.claimDeliveries(10, 60_000)).toEqual([]);
+    // A lease that ran out (its holder died mid-delivery) makes it claimable again.
+    const dropped = reminderDue('user-1', '2026-03-01T09:05:00.000Z');
+    await deliver(dropped);
+    expect((await store.claimDeliveries(10, 0)).map((n) => n.id)).toEqual([dropped.id]);
+    expect((await store.claimDeliveries(10, 60_000)).map((n) => n.id)).toEqual([dropped.id]);
   });
 
   it.each([
@@ -131,19 +200,19 @@ describe('the reminders subscription', () => {
     ],
     ['an envelope user that is not the data user', { ...reminderDue(), userid: 'someone-else' }],
   ])('answers DROP to %s and stores nothing', async (_, body) => {
-    const { deliver, store } = setup();
+    const { deliver, rows } = await setup();
     expect(await deliver(body)).toEqual({ status: 200, body: { status: 'DROP' } });
-    expect(store.rows).toHaveLength(0);
+    expect(await rows()).toHaveLength(0);
   });
 
   it('answers 401 without the app token', async () => {
-    const { deliver } = setup();
+    const { deliver } = await setup();
     expect((await deliver(reminderDue(), null)).status).toBe(401);
     expect((await deliver(reminderDue(), 'wrong')).status).toBe(401);
   });
 
   it('subscribes reminders programmatically with its dead-letter topic', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const res = await app.request('/dapr/subscribe', { headers: { 'dapr-api-token': APP_TOKEN } });
     expect(await res.json()).toEqual([
       {
@@ -158,7 +227,7 @@ describe('the reminders subscription', () => {
 
 describe('GET /v1/notifications', () => {
   it("lists only the caller's notifications, newest first, a page at a time", async () => {
-    const { app, deliver } = setup();
+    const { app, deliver } = await setup();
     const mine = [];
     for (let i = 0; i < 5; i++) {
       const e = reminderDue('user-1', `2026-03-01T09:0${i}:00.000Z`);
@@ -188,7 +257,7 @@ describe('GET /v1/notifications', () => {
   });
 
   it('filters unread ones, and marking read is idempotent and per user', async () => {
-    const { app, deliver } = setup();
+    const { app, deliver } = await setup();
     const a = reminderDue('user-1', '2026-03-01T09:00:00.000Z');
     const b = reminderDue('user-1', '2026-03-01T09:01:00.000Z');
     await deliver(a);
@@ -212,7 +281,7 @@ describe('GET /v1/notifications', () => {
   });
 
   it('answers problem+json 400 with the field path for a bad query, and 401 without a token', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const auth = { authorization: await bearer('user-1') };
     const bad = await app.request('/v1/notifications?limit=1000&unread=maybe', { headers: auth });
     expect(bad.status).toBe(400);
@@ -254,7 +323,7 @@ async function readEvents(res: Response, count: number, timeoutMs = 2_000) {
 
 describe('GET /v1/notifications/stream (SSE)', () => {
   it("pushes the user's new notifications live (and not other users'), with heartbeats", async () => {
-    const { app, deliver } = setup();
+    const { app, deliver } = await setup();
     const res = await app.request('/v1/notifications/stream', {
       headers: { authorization: await bearer('user-1') },
     });
@@ -270,12 +339,12 @@ describe('GET /v1/notifications/stream (SSE)', () => {
   });
 
   it('replays what came after Last-Event-ID, then goes on live', async () => {
-    const { app, deliver, store } = setup();
+    const { app, deliver, rows } = await setup();
     const first = reminderDue('user-1', '2026-03-01T09:00:00.000Z');
     const second = reminderDue('user-1', '2026-03-01T09:01:00.000Z');
     await deliver(first);
     await deliver(second);
-    const seqOfFirst = store.rows.find((r) => r.id === first.id)?.seq;
+    const seqOfFirst = Number((await rows()).find((r) => r.id === first.id)?.seq);
     const res = await app.request('/v1/notifications/stream', {
       headers: { authorization: await bearer('user-1'), 'last-event-id': String(seqOfFirst) },
     });
@@ -283,11 +352,11 @@ describe('GET /v1/notifications/stream (SSE)', () => {
     setTimeout(() => void deliver(third), 100);
     const { events } = await readEvents(res, 2);
     expect(events.map((e) => e.data.id)).toEqual([second.id, third.id]);
-    expect(events[0]?.id).toBe(String((seqOfFirst ?? 0) + 1));
+    expect(events[0]?.id).toBe(String(seqOfFirst + 1));
   });
 
   it('answers 401 without a token', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     expect((await app.request('/v1/notifications/stream')).status).toBe(401);
   });
 });

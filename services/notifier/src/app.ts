@@ -18,19 +18,20 @@ import { streamSSE } from 'hono/streaming';
 import * as v from 'valibot';
 import { type Notification, type NotificationStore, toApi } from './notification.ts';
 import { createNotificationHub, type NotificationHub } from './notification-hub.ts';
-import { createWebhookDelivery, type WebhookDelivery } from './webhook-delivery.ts';
+import type { WebhookDelivery } from './webhook-delivery.ts';
 
 export interface AppDeps {
   appApiToken: string;
   /** AUTH_JWT_SECRET (HS256). */
   authJwtSecret: string;
   store: NotificationStore;
-  sidecar: Pick<Sidecar, 'invokeBinding' | 'outboundHealthy'>;
+  sidecar: Pick<Sidecar, 'outboundHealthy'>;
   /** Resolves when the database answers (readiness); rejects or resolves false otherwise. */
   databaseReady: () => Promise<boolean>;
   log: Logger;
   hub?: NotificationHub;
-  delivery?: WebhookDelivery;
+  /** The webhook outbox: told when a notification is stored. */
+  delivery: Pick<WebhookDelivery, 'kick'>;
   /** SSE heartbeat period [15 s]. */
   heartbeatMs?: number;
   now?: () => Date;
@@ -80,7 +81,7 @@ type Env = { Variables: RequestVariables & UserVariables };
 export function createApp(deps: AppDeps): Hono<Env> {
   const { log } = deps;
   const hub = deps.hub ?? createNotificationHub();
-  const delivery = deps.delivery ?? createWebhookDelivery({ sidecar: deps.sidecar, store: deps.store, log });
+  const { delivery } = deps;
   const now = deps.now ?? (() => new Date());
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
   const app = createServiceApp<Env>({ log, dependencies: [isDatabaseUnavailable] });
@@ -115,7 +116,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
         return 'SUCCESS';
       }
       hub.publish(stored);
-      void delivery.deliver(stored);
+      delivery.kick();
       ctx.log.debug({ userId: stored.user_id, taskId: stored.task_id }, 'notification stored');
       return 'SUCCESS';
     },

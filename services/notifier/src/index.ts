@@ -1,11 +1,19 @@
 /**
- * @todo/notifier: `createApp(deps)` builds the app (tests pass a memory store and a mocked
- * sidecar); `main.ts` serves it over PostgreSQL; `migrate-main.ts` migrates its tables.
+ * @todo/notifier: `createApp(deps)` builds the app (tests pass an in-process database and a
+ * fake sidecar); `main.ts` serves it over PostgreSQL with the webhook outbox running;
+ * `migrate-main.ts` migrates its tables.
  */
 export { type AppDeps, createApp, REMINDERS_ROUTE } from './app.ts';
 export { NOTIFIER_MIGRATIONS } from './db/migrations.ts';
 export { createPgStore } from './db/pg-store.ts';
-export { createMemoryStore } from './memory-store.ts';
 export type { Notification, NotificationStore } from './notification.ts';
 export { createNotificationHub, type NotificationHub } from './notification-hub.ts';
-export { createWebhookDelivery, WEBHOOK_BINDING, webhookPayload } from './webhook-delivery.ts';
+export {
+  createWebhookDelivery,
+  DEFAULT_DELIVERY_POLICY,
+  type DeliveryPolicy,
+  deliveryErrorCode,
+  WEBHOOK_BINDING,
+  type WebhookDelivery,
+  webhookPayload,
+} from './webhook-delivery.ts';

@@ -51,15 +51,5 @@ const app = createApp({
   log,
   databaseReady: () => databaseAnswers(db),
 });
-serveApp({ app, listen: config, log, shutdown: [() => delivery.idle(), () => db.destroy()] });
-
-// Deliveries a previous process left pending (it stopped between storing and posting): once the
-// sidecar is up.
-setTimeout(async () => {
-  try {
-    const n = await delivery.resumePending(new Date(Date.now() - 30_000));
-    if (n > 0) log.info({ n }, 'resumed pending webhook deliveries');
-  } catch (err) {
-    log.warn({ err }, 'could not resume pending deliveries');
-  }
-}, 10_000).unref();
+delivery.start();
+serveApp({ app, listen: config, log, shutdown: [() => delivery.stop(), () => db.destroy()] });

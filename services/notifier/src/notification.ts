@@ -34,8 +34,8 @@ export interface ListQuery {
 }
 
 /**
- * Where notifications live. The PostgreSQL implementation is `createPgStore`; unit tests use
- * `createMemoryStore`. Every read and write is scoped by user except the delivery bookkeeping.
+ * Where notifications live (`createPgStore`; unit tests run it on in-process PostgreSQL). Every
+ * read and write is scoped by user except the delivery bookkeeping.
  */
 export interface NotificationStore {
   /** Inserts; returns null when a notification with this id exists already (a duplicate). */
@@ -46,10 +46,21 @@ export interface NotificationStore {
   since(userId: string, seq: number, limit: number): Promise<Notification[]>;
   /** Marks read (idempotent: the first read time stays); null when the user has no such notification. */
   markRead(userId: string, id: string, at: Date): Promise<Notification | null>;
-  setDelivery(id: string, status: DeliveryStatus, attempts: number, error: string | null): Promise<void>;
-  /** Notifications whose delivery is still pending, created before `olderThan`, oldest first. */
-  pendingDeliveries(olderThan: Date, limit: number): Promise<Notification[]>;
+  /**
+   * Claims up to `limit` pending deliveries that are due (oldest first), for `leaseMs`: no other
+   * replica claims them meanwhile, and a claim whose process died is due again when it expires.
+   */
+  claimDeliveries(limit: number, leaseMs: number): Promise<Notification[]>;
+  /** Records one delivery attempt: delivered, retried after `retryInMs`, or given up (`failed`). */
+  recordDelivery(id: string, outcome: DeliveryOutcome): Promise<void>;
+  /** Sets failed deliveries (given up) pending again, due now: a replay. Returns how many. */
+  replayFailedDeliveries(ids?: readonly string[]): Promise<number>;
 }
+
+/** What one delivery attempt came to. */
+export type DeliveryOutcome =
+  | { delivered: true }
+  | { delivered: false; error: string; retryInMs: number | null };
 
 /** What a notification says about the reminder that fired: the same in the API and the webhook. */
 export function reminderFields(n: Notification) {

@@ -4,25 +4,61 @@ import { type Notification, type NotificationStore, reminderFields } from './not
 /** The output binding (bindings.http) notifications are posted through. */
 export const WEBHOOK_BINDING = 'notify-webhook';
 
+/** How deliveries are retried. Defaults in brackets. */
+export interface DeliveryPolicy {
+  /** Attempts before a delivery is given up (`failed`: dead-lettered, replayable) [10]. */
+  maxAttempts: number;
+  /** The wait after the first failed attempt, doubling after each [5 s]... */
+  baseDelayMs: number;
+  /** ...up to this [10 min]: ten attempts span about 45 minutes. */
+  maxDelayMs: number;
+  /** How long a claimed delivery is this process's before another may claim it [60 s; above the binding call's 40 s]. */
+  leaseMs: number;
+  /** Deliveries claimed per round [50], posted this many at a time [8]. */
+  batch: number;
+  concurrency: number;
+  /** How often pending retries are looked for when nothing new arrives [1 s]. */
+  pollMs: number;
+}
+
+export const DEFAULT_DELIVERY_POLICY: Readonly<DeliveryPolicy> = {
+  maxAttempts: 10,
+  baseDelayMs: 5_000,
+  maxDelayMs: 600_000,
+  leaseMs: 60_000,
+  batch: 50,
+  concurrency: 8,
+  pollMs: 1_000,
+};
+
 export interface WebhookDeliveryOptions {
   sidecar: Pick<Sidecar, 'invokeBinding'>;
   store: NotificationStore;
   log: Logger;
   /** Default `notify-webhook`. */
   binding?: string;
+  policy?: Partial<DeliveryPolicy>;
 }
 
+/**
+ * The webhook outbox: every stored notification is pending until the webhook took it. A loop
+ * claims due deliveries from the table (`FOR UPDATE SKIP LOCKED`, so replicas share them, with a
+ * lease so a delivery whose process died is claimed again), posts each through the binding with
+ * its id (`X-Notification-Id`: a receiver dedupes by it, since a crash between posting and
+ * recording posts again), and records the outcome: delivered, retried with backoff, or given up
+ * after `maxAttempts`. Nothing of it runs on the subscription's path: storing a notification
+ * only `kick()`s the loop.
+ */
 export interface WebhookDelivery {
-  /**
-   * Posts the notification through the binding and records the outcome. Never throws and is
-   * never awaited by the in-app path: the sidecar retries per the Resiliency policy
-   * (`bindingRetry`), and what still fails is marked `failed`.
-   */
-  deliver(n: Notification): Promise<void>;
-  /** Delivers what a previous process left pending (crashed between storing and delivering). */
-  resumePending(olderThan: Date): Promise<number>;
-  /** Resolves when no delivery is in flight (tests, shutdown). */
-  idle(): Promise<void>;
+  start(): void;
+  /** Finishes the round in progress, then stops. */
+  stop(): Promise<void>;
+  /** A notification was stored: look now rather than at the next poll. */
+  kick(): void;
+  /** One round: claims what is due and delivers it; resolves with how many it claimed. */
+  runOnce(): Promise<number>;
+  /** Runs rounds until one claims nothing (tests). */
+  drain(): Promise<void>;
 }
 
 /** The JSON body the webhook receives. */
@@ -30,47 +66,106 @@ export function webhookPayload(n: Notification) {
   return { type: 'reminder.due', user_id: n.user_id, ...reminderFields(n) };
 }
 
+/**
+ * What a failed attempt is recorded (and shown to the user) as: a code, never daprd's text, which
+ * carries the webhook's URL (a Slack-style URL holds its secret in the path).
+ */
+export function deliveryErrorCode(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const status = /received status code (\d{3})/.exec(text)?.[1];
+  if (status) return `webhook_status_${status}`;
+  if (/no answer within|timeout|deadline/i.test(text)) return 'webhook_timeout';
+  return 'webhook_unreachable';
+}
+
 export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookDelivery {
   const binding = options.binding ?? WEBHOOK_BINDING;
-  const inFlight = new Map<string, Promise<void>>();
+  const policy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...options.policy };
   const { store, log } = options;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let kicked = false;
 
   async function attempt(n: Notification): Promise<void> {
     const attempts = n.delivery_attempts + 1;
     try {
-      // bindings.http sends metadata entries as request headers: the id lets the receiver dedupe.
+      // bindings.http sends metadata entries as request headers.
       await options.sidecar.invokeBinding(binding, 'post', webhookPayload(n), {
         'Content-Type': 'application/json',
         'X-Notification-Id': n.id,
       });
-      await store.setDelivery(n.id, 'delivered', attempts, null);
-      log.info({ notificationId: n.id, attempts }, 'webhook delivered');
+      await store.recordDelivery(n.id, { delivered: true });
+      log.debug({ notificationId: n.id, attempts }, 'webhook delivered');
     } catch (err) {
-      const message = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
-      log.warn({ notificationId: n.id, attempts, err: message }, 'webhook delivery failed');
-      await store.setDelivery(n.id, 'failed', attempts, message).catch((e: unknown) => {
+      const error = deliveryErrorCode(err);
+      const giveUp = attempts >= policy.maxAttempts;
+      const retryInMs = giveUp ? null : Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempts - 1));
+      log.warn(
+        { notificationId: n.id, attempts, error, retryInMs },
+        giveUp ? 'webhook delivery given up' : 'webhook delivery failed; retrying later',
+      );
+      // A failure to record leaves the claim to expire: the delivery is retried then.
+      await store.recordDelivery(n.id, { delivered: false, error, retryInMs }).catch((e: unknown) => {
         log.error({ err: e, notificationId: n.id }, 'could not record the failed delivery');
       });
     }
   }
 
-  function deliver(n: Notification): Promise<void> {
-    const running = inFlight.get(n.id);
-    if (running) return running;
-    const p = attempt(n).finally(() => inFlight.delete(n.id));
-    inFlight.set(n.id, p);
-    return p;
+  async function runOnce(): Promise<number> {
+    const claimed = await store.claimDeliveries(policy.batch, policy.leaseMs);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < claimed.length; i = next++) await attempt(claimed[i] as Notification);
+    };
+    await Promise.all(Array.from({ length: Math.min(policy.concurrency, claimed.length) }, worker));
+    return claimed.length;
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (kicked || !running) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wake = done;
+    });
+  }
+
+  async function run() {
+    while (running) {
+      kicked = false;
+      try {
+        if ((await runOnce()) >= policy.batch) continue;
+        await sleep(policy.pollMs);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'webhook deliveries: round failed (database?); retrying');
+        await sleep(Math.max(policy.pollMs, 1_000));
+      }
+    }
   }
 
   return {
-    deliver,
-    async resumePending(olderThan) {
-      const pending = await store.pendingDeliveries(olderThan, 1000);
-      for (const n of pending) void deliver(n);
-      return pending.length;
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
     },
-    async idle() {
-      while (inFlight.size > 0) await Promise.all([...inFlight.values()]);
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+    kick() {
+      kicked = true;
+      wake?.();
+    },
+    runOnce,
+    async drain() {
+      while ((await runOnce()) > 0) {}
     },
   };
 }

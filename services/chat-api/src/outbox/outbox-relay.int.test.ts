@@ -48,6 +48,7 @@ describe('chat-api on real PostgreSQL', () => {
     expect(await migrate(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS })).toEqual([
       '0001-tasks-and-outbox',
       '0002-outbox-order-per-topic',
+      '0003-expected-reminder',
     ]);
     expect(await migrate(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS })).toEqual([]);
   });

@@ -41,7 +41,7 @@ beforeAll(async () => {
   server.listen({ onUnhandledFrame: 'error' });
   const made = await createTestDb();
   db = made.db;
-  close = () => made.pg.close();
+  close = made.close;
 });
 beforeEach(async () => {
   fake = fakeSidecar({ appId: 'chat-api' });

@@ -42,7 +42,7 @@ export interface TestApp {
 export async function createTestApp(
   options: { now?: () => Date; sidecarUp?: boolean } = {},
 ): Promise<TestApp> {
-  const { db, pg } = await createTestDb();
+  const { db, close } = await createTestDb();
   const app = createApp({
     db,
     log: createLogger({ name: 'chat-api-test', level: 'silent' }),
@@ -77,7 +77,7 @@ export async function createTestApp(
       return rows.map((r) => ({ topic: r.topic, key: r.partition_key, event: r.event as TodoEvent }));
     },
     async close() {
-      await pg.close();
+      await close();
     },
   };
 }

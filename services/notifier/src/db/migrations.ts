@@ -32,4 +32,19 @@ export const NOTIFIER_MIGRATIONS = {
     `,
     `drop table "notifier_notifications";`,
   ),
+  // Webhook deliveries are retried with backoff until they succeed or their attempts run out
+  // (then `failed`: dead-lettered, replayable); `next_attempt_at` is also a claim's lease, so a
+  // replica that died mid-delivery leaves the row to be claimed again.
+  '0002-delivery-retries': sqlMigration(
+    `
+    alter table "notifier_notifications" add column "next_attempt_at" timestamptz default now() not null;
+    drop index notifier_notifications_pending;
+    create index notifier_deliveries_due on notifier_notifications (next_attempt_at) where delivery_status = 'pending';
+    `,
+    `
+    drop index notifier_deliveries_due;
+    create index notifier_notifications_pending on notifier_notifications (created_at) where delivery_status = 'pending';
+    alter table "notifier_notifications" drop column "next_attempt_at";
+    `,
+  ),
 };

@@ -22,6 +22,7 @@ beforeAll(async () => {
   );
   expect(await migrate(db, { app: 'notifier', migrations: NOTIFIER_MIGRATIONS })).toEqual([
     '0001-notifications',
+    '0002-delivery-retries',
   ]);
   // A second run (another replica, the next start) changes nothing.
   expect(await migrate(db, { app: 'notifier', migrations: NOTIFIER_MIGRATIONS })).toEqual([]);
@@ -79,18 +80,45 @@ describe('the PostgreSQL notification store', () => {
     expect(await store.markRead('pg-user-5', id, new Date())).toBeNull();
   });
 
-  it('records delivery outcomes and finds the pending ones', async () => {
+  it('claims due deliveries once across replicas, retries on the database clock, gives up and replays', async () => {
     const a = await store.insert(notification('pg-user-6', 1));
     const b = await store.insert(notification('pg-user-6', 2));
-    await store.setDelivery(a?.id as string, 'failed', 3, 'status 500');
-    const pending = await store.pendingDeliveries(new Date(Date.now() + 60_000), 100);
-    expect(pending.map((p) => p.id)).toContain(b?.id);
-    expect(pending.map((p) => p.id)).not.toContain(a?.id);
-    const [row] = await store.list('pg-user-6', { limit: 1, unreadOnly: false, beforeSeq: b?.seq ?? 0 });
-    expect(row).toMatchObject({
-      delivery_status: 'failed',
-      delivery_attempts: 3,
-      delivery_error: 'status 500',
+    // Two replicas claiming at once never get the same delivery.
+    const [one, two] = await Promise.all([
+      store.claimDeliveries(1, 60_000),
+      store.claimDeliveries(1, 60_000),
+    ]);
+    const claimed = [...(one ?? []), ...(two ?? [])]
+      .map((n) => n.id)
+      .filter((id) => id === a?.id || id === b?.id);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    await store.recordDelivery(a?.id as string, {
+      delivered: false,
+      error: 'webhook_status_500',
+      retryInMs: 3_600_000,
     });
+    await store.recordDelivery(b?.id as string, {
+      delivered: false,
+      error: 'webhook_timeout',
+      retryInMs: null,
+    });
+    const [rowB, rowA] = await store.list('pg-user-6', { limit: 2, unreadOnly: false });
+    expect(rowA).toMatchObject({
+      delivery_status: 'pending',
+      delivery_attempts: 1,
+      delivery_error: 'webhook_status_500',
+    });
+    expect(rowB).toMatchObject({
+      delivery_status: 'failed',
+      delivery_attempts: 1,
+      delivery_error: 'webhook_timeout',
+    });
+    // Not due for an hour, and given up: nothing to claim of these two.
+    const due = (await store.claimDeliveries(100, 60_000)).map((n) => n.id);
+    expect(due).not.toContain(a?.id);
+    expect(due).not.toContain(b?.id);
+    // A replay makes the given-up one due again.
+    expect(await store.replayFailedDeliveries([b?.id as string])).toBe(1);
+    expect((await store.claimDeliveries(100, 60_000)).map((n) => n.id)).toContain(b?.id);
   });
 });

@@ -1,10 +1,12 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DeliveryStatus, Notification, NotificationStore } from '../notification.ts';
 import type { Database, NotificationsTable } from './schema.ts';
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
 
-function fromRow(r: Selectable<NotificationsTable>): Notification {
+type NotificationRow = Selectable<NotificationsTable>;
+
+function fromRow(r: NotificationRow): Notification {
   return {
     id: r.id,
     seq: Number(r.seq),
@@ -70,23 +72,48 @@ export function createPgStore(db: Kysely<Database>): NotificationStore {
         .executeTakeFirst();
       return row ? fromRow(row) : null;
     },
-    async setDelivery(id, status, attempts, error) {
+    async claimDeliveries(limit, leaseMs) {
+      const rows = await sql<NotificationRow>`
+        update notifier_notifications set next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
+        where id in (
+          select id from notifier_notifications
+          where delivery_status = 'pending' and next_attempt_at <= now()
+          order by next_attempt_at limit ${limit} for update skip locked)
+        returning *`.execute(db);
+      return rows.rows.map(fromRow);
+    },
+    async recordDelivery(id, outcome) {
+      const attempts = sql<number>`delivery_attempts + 1`;
+      if (outcome.delivered) {
+        await db
+          .updateTable(table)
+          .set({ delivery_status: 'delivered', delivery_attempts: attempts, delivery_error: null })
+          .where('id', '=', id)
+          .execute();
+        return;
+      }
       await db
         .updateTable(table)
-        .set({ delivery_status: status, delivery_attempts: attempts, delivery_error: error })
+        .set({
+          delivery_status: outcome.retryInMs === null ? 'failed' : 'pending',
+          delivery_attempts: attempts,
+          delivery_error: outcome.error,
+          // PostgreSQL's clock, like the claim's: replicas' clocks never mix.
+          ...(outcome.retryInMs === null
+            ? {}
+            : { next_attempt_at: sql<Date>`now() + make_interval(secs => ${outcome.retryInMs / 1000})` }),
+        })
         .where('id', '=', id)
         .execute();
     },
-    async pendingDeliveries(olderThan, limit) {
-      const rows = await db
-        .selectFrom(table)
-        .selectAll()
-        .where('delivery_status', '=', 'pending')
-        .where('created_at', '<', olderThan)
-        .orderBy('created_at', 'asc')
-        .limit(limit)
-        .execute();
-      return rows.map(fromRow);
+    async replayFailedDeliveries(ids) {
+      let q = db
+        .updateTable(table)
+        .set({ delivery_status: 'pending', next_attempt_at: sql<Date>`now()` })
+        .where('delivery_status', '=', 'failed');
+      if (ids) q = q.where('id', 'in', ids.length > 0 ? ids : ['00000000-0000-0000-0000-000000000000']);
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows);
     },
   };
 }

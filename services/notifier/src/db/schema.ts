@@ -22,4 +22,5 @@ export interface NotificationsTable {
   delivery_status: Generated<string>;
   delivery_attempts: Generated<number>;
   delivery_error: string | null;
+  next_attempt_at: Generated<Date>;
 }
