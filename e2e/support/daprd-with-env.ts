@@ -5,10 +5,12 @@ import { type SidecarProcess, type SidecarSpec, startSidecar } from './sidecar-p
 import type { StackEnv } from './stack-env.ts';
 
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+const SUPERVISOR = join(import.meta.dirname, '../../scripts/lib/daprd-supervise');
 
 /**
- * A real daprd started by `startSidecar`, with extra environment variables for components that
- * read settings through `envRef` (the notifier's notify-webhook reads NOTIFY_WEBHOOK_URL).
+ * A real daprd started by `startSidecar`, under scripts/lib/daprd-supervise (restarted when it
+ * exits with an error, as scripts/run and kubelet do), with extra environment variables for
+ * components that read settings through `envRef` (notify-webhook reads NOTIFY_WEBHOOK_URL).
  * `startSidecar` gives daprd a fixed environment, so this points it at a folder holding a `daprd`
  * that sets the variables and `exec`s the real one (same pid, same flags, same log).
  */
@@ -27,9 +29,12 @@ export function startSidecarWithEnv(
     })
     .join('\n');
   const wrapper = join(bin, 'daprd');
+  // Under the project's daprd supervisor, as scripts/run runs it: a daprd that exits with an
+  // error (the actor runtime watchdog's forced shutdown) is started again.
   writeFileSync(
     wrapper,
-    `#!/bin/sh\n${exports}\nexec ${shellQuote(join(stack.daprBin, 'daprd'))} "$@" ${extraArgs.map(shellQuote).join(' ')}\n`,
+    `#!/bin/sh\n${exports}\nexport DAPRD_REAL=${shellQuote(join(stack.daprBin, 'daprd'))}\n` +
+      `exec ${shellQuote(SUPERVISOR)} "$@" ${extraArgs.map(shellQuote).join(' ')}\n`,
   );
   chmodSync(wrapper, 0o755);
   return startSidecar({ ...stack, daprBin: bin }, spec);

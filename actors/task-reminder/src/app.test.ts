@@ -20,6 +20,7 @@ function setup() {
     appApiToken: FAKE_APP_TOKEN,
     sidecar: createSidecar(FAKE_SIDECAR_OPTIONS),
     log: pino({ level: 'silent' }),
+    runtime: { check: async () => true },
     now: () => clock,
   });
   const sidecar = fakeSidecar({ app });
@@ -124,6 +125,7 @@ describe('task-events subscription', () => {
       appId: 'task-reminder',
       appApiToken: FAKE_APP_TOKEN,
       sidecar: createSidecar({ ...FAKE_SIDECAR_OPTIONS, apiToken: 'wrong-token-0123456789' }),
+      runtime: { check: async () => true },
       log: pino({ level: 'silent' }),
     });
     const res = await failing.request('/events/task-events', {
@@ -341,5 +343,23 @@ describe('health', () => {
     const { app } = setup();
     expect((await app.request('/healthz')).status).toBe(200);
     expect((await app.request('/readyz')).status).toBe(200);
+  });
+
+  it('is not ready while the actor runtime is not (a placement restart), and says why; /healthz stays 200', async () => {
+    setup();
+    const app = createApp({
+      appId: 'task-reminder',
+      appApiToken: FAKE_APP_TOKEN,
+      sidecar: createSidecar(FAKE_SIDECAR_OPTIONS),
+      log: pino({ level: 'silent' }),
+      runtime: { check: async () => 'actor runtime not ready (placement: disconnected)' },
+    });
+    const res = await app.request('/readyz');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      code: 'dependency_unavailable',
+      checks: { sidecar: true, actors: 'actor runtime not ready (placement: disconnected)' },
+    });
+    expect((await app.request('/healthz')).status).toBe(200);
   });
 });

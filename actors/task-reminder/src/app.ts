@@ -1,4 +1,4 @@
-import { createActorHost } from '@todo/actor-host';
+import { createActorHost, type RuntimeWatchdog } from '@todo/actor-host';
 import { TOPICS } from '@todo/events';
 import {
   createServiceApp,
@@ -21,6 +21,8 @@ export interface AppDeps {
   /** The app's sidecar: actor calls, state and reminders, publishing, health. */
   sidecar: Sidecar;
   log: Logger;
+  /** The actor runtime's state (main.ts runs it as a watchdog that restarts a stuck sidecar). */
+  runtime: Pick<RuntimeWatchdog, 'check'>;
   now?: () => Date;
 }
 
@@ -35,7 +37,12 @@ export const TASK_EVENTS_ROUTE = '/events/task-events';
 export function createApp(deps: AppDeps): Hono<{ Variables: RequestVariables }> {
   const { sidecar, log } = deps;
   const app = createServiceApp<{ Variables: RequestVariables }>({ log });
-  app.get('/readyz', readiness({ sidecar: () => sidecar.outboundHealthy() }));
+  // Ready means actors work: the sidecar's components, and its actor runtime connected to
+  // placement with lookups answering (daprd's own health does not say so after a placement restart).
+  app.get(
+    '/readyz',
+    readiness({ sidecar: () => sidecar.outboundHealthy(), actors: () => deps.runtime.check() }),
+  );
   mountSubscriptions(app, {
     appApiToken: deps.appApiToken,
     subscriptions: [

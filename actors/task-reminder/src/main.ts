@@ -3,9 +3,11 @@
  * Settings (loadConfig): PORT [3001], HOST [127.0.0.1], DAPR_HTTP_PORT [3501], DAPR_API_TOKEN,
  * APP_API_TOKEN, APP_ID [task-reminder], LOG_LEVEL [info].
  */
+import { createRuntimeWatchdog } from '@todo/actor-host';
 import { commonSettings, createLogger, createSidecar, loadConfig, serveApp } from '@todo/platform';
 import * as v from 'valibot';
 import { createApp } from './app.ts';
+import { TASK_REMINDER } from './task-reminder-actor.ts';
 
 const config = loadConfig(
   'task-reminder',
@@ -16,5 +18,11 @@ const config = loadConfig(
 );
 const log = createLogger({ name: config.APP_ID, level: config.LOG_LEVEL });
 const sidecar = createSidecar({ httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN });
-const app = createApp({ appId: config.APP_ID, appApiToken: config.APP_API_TOKEN, sidecar, log });
-serveApp({ app, listen: config, log });
+const runtime = createRuntimeWatchdog({ sidecar, log, actorType: TASK_REMINDER });
+const app = createApp({ appId: config.APP_ID, appApiToken: config.APP_API_TOKEN, sidecar, log, runtime });
+serveApp({ app, listen: config, log, shutdown: [async () => runtime.stop()] });
+// Started once the sidecar is up: until then there is no runtime to watch.
+sidecar
+  .waitUntilReady(10 * 60_000)
+  .then(() => runtime.start())
+  .catch((err: unknown) => log.error({ err }, 'the sidecar never came up; the actor runtime is not watched'));

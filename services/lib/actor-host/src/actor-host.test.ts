@@ -80,7 +80,7 @@ describe('GET /dapr/config', () => {
     expect(await res.json()).toEqual({
       entities: ['Counter'],
       actorIdleTimeout: '1h',
-      drainOngoingCallTimeout: '30s',
+      drainOngoingCallTimeout: '5s',
       drainRebalancedActors: true,
       reentrancy: { enabled: false },
     });

@@ -8,7 +8,10 @@ import { createTurnQueue } from './turn-queue.ts';
 export interface ActorRuntimeConfig {
   /** An actor unused this long is deactivated [`1h`]. */
   actorIdleTimeout?: string;
-  /** How long a rebalance waits for calls in progress [`30s`]. */
+  /**
+   * How long a rebalance waits for calls in progress [`5s`]: under placement's 8 s dissemination
+   * deadline, or a placement round waits on this host's drain and drops it (docs/dapr.md).
+   */
   drainOngoingCallTimeout?: string;
   /** Wait for calls in progress before moving an actor to another host [true]. */
   drainRebalancedActors?: boolean;
@@ -100,7 +103,7 @@ export function createActorHost(options: ActorHostOptions): ActorHost {
     c.json({
       entities: [...types.keys()],
       actorIdleTimeout: options.config?.actorIdleTimeout ?? '1h',
-      drainOngoingCallTimeout: options.config?.drainOngoingCallTimeout ?? '30s',
+      drainOngoingCallTimeout: options.config?.drainOngoingCallTimeout ?? '5s',
       drainRebalancedActors: options.config?.drainRebalancedActors ?? true,
       reentrancy: { enabled: false },
     }),

@@ -10,4 +10,9 @@ export {
   type ActorRuntimeConfig,
   createActorHost,
 } from './actor-host.ts';
+export {
+  createRuntimeWatchdog,
+  type RuntimeWatchdog,
+  type RuntimeWatchdogOptions,
+} from './runtime-watchdog.ts';
 export { createTurnQueue, type TurnQueue } from './turn-queue.ts';

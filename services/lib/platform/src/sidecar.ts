@@ -154,6 +154,11 @@ export interface Sidecar {
   /** True when the sidecar's components are loaded (`GET /v1.0/healthz/outbound` is 204). */
   outboundHealthy(): Promise<boolean>;
   /**
+   * Makes daprd exit at once (`POST /v1.0/shutdown` with `dapr-force-shutdown`), for a supervisor
+   * to start a fresh one: the way out when its actor runtime is stuck (docs/dapr.md).
+   */
+  forceShutdown(): Promise<void>;
+  /**
    * Resolves once the sidecar answers its metadata endpoint, polling every 500 ms; rejects
    * with a SidecarError after `timeoutMs` [60 s].
    */
@@ -395,6 +400,21 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       const body = await json<SidecarMetadata>(op, res);
       if (!body) throw new SidecarError(op, new Error('empty answer'), res.status);
       return body;
+    },
+
+    async forceShutdown() {
+      const op = 'force shutdown';
+      let res: Response;
+      try {
+        res = await fetch(`${base}/shutdown`, {
+          method: 'POST',
+          headers: { 'dapr-api-token': token, 'dapr-force-shutdown': 'true' },
+          signal: AbortSignal.timeout(timeouts.probe),
+        });
+      } catch (err) {
+        throw new SidecarError(op, err);
+      }
+      await succeed(op, res);
     },
 
     async outboundHealthy() {

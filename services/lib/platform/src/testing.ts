@@ -112,6 +112,8 @@ export interface FakeSidecar {
   metadata: SidecarMetadata;
   /** When set, every call waits this long before it is answered (a slow or hung sidecar). */
   delayMs: number;
+  /** Forced shutdowns asked for (`POST /v1.0/shutdown`). */
+  shutdowns: number;
 }
 
 const str = (v: string | readonly string[] | undefined) => String(v);
@@ -151,6 +153,7 @@ export function fakeSidecar(options: { app?: AppUnderTest; appId?: string } = {}
       actorRuntime: { runtimeStatus: 'RUNNING', hostReady: true, placement: 'placement: connected' },
     },
     delayMs: 0,
+    shutdowns: 0,
   };
 
   /** Records the call and checks the token: a response when refused, else the call. */
@@ -188,6 +191,12 @@ export function fakeSidecar(options: { app?: AppUnderTest; appId?: string } = {}
 
   fake.handlers.push(
     http.get(p('/metadata'), () => HttpResponse.json(fake.metadata)),
+    http.post(p('/shutdown'), async ({ request }) => {
+      const call = await receive(request);
+      if (call instanceof Response) return call;
+      fake.shutdowns += 1;
+      return noContent();
+    }),
     http.get(p('/healthz/outbound'), () => new HttpResponse(null, { status: fake.outboundStatus })),
     http.get(p('/healthz'), () => new HttpResponse(null, { status: fake.outboundStatus })),
     http.get(p('/actors/:type/:id/state/:key'), async ({ request, params }) => {
