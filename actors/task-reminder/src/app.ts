@@ -45,6 +45,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVariables }> 
   );
   mountSubscriptions(app, {
     appApiToken: deps.appApiToken,
+    dependenciesUp: async () => (await deps.runtime.check()) === true,
     subscriptions: [
       subscription({
         topic: TOPICS.taskEvents,

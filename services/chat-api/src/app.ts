@@ -88,6 +88,7 @@ export function createApp(deps: AppDeps) {
   // Which reminders fired, so the sweep repairs only what did not (sweep/reminder-progress.ts).
   mountSubscriptions(app, {
     appApiToken: deps.appApiToken,
+    dependenciesUp: () => databaseAnswers(deps.db).catch(() => false),
     subscriptions: [
       subscription({
         topic: TOPICS.reminders,

@@ -121,7 +121,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
       return 'SUCCESS';
     },
   });
-  mountSubscriptions(app, { appApiToken: deps.appApiToken, subscriptions: [reminders] });
+  mountSubscriptions(app, {
+    appApiToken: deps.appApiToken,
+    subscriptions: [reminders],
+    dependenciesUp: () => deps.databaseReady().catch(() => false),
+  });
 
   app.use('/v1/*', requireUser({ secret: deps.authJwtSecret }));
 

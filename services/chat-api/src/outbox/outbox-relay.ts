@@ -107,13 +107,18 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
         connectionString: options.databaseUrl,
         application_name: 'chat-api-relay-listen',
       });
+      // Listened to before connecting: an 'error' event with no listener would end the process
+      // (PostgreSQL restarting sends 57P01 to every connection).
+      const closed = new Promise<void>((resolve) => {
+        client.on('error', (err) => {
+          log.warn({ err: err.message }, 'outbox relay: LISTEN connection lost; polling until it is back');
+          resolve();
+        });
+        client.on('end', () => resolve());
+      });
       try {
         await client.connect();
         client.on('notification', signal);
-        const closed = new Promise<void>((resolve) => {
-          client.on('error', () => resolve());
-          client.on('end', () => resolve());
-        });
         await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
         listener = client;
         signal(); // rows written while we were not listening
@@ -184,7 +189,8 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
           .updateTable('outbox')
           .set({
             attempts: row.attempts + 1,
-            next_attempt_at: new Date(Date.now() + delay),
+            // On PostgreSQL's clock, as the claim compares it: app clocks never mix in.
+            next_attempt_at: sql<Date>`now() + make_interval(secs => ${delay / 1000})`,
             last_error: error.slice(0, 1000),
           })
           .where('id', '=', row.id)

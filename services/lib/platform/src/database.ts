@@ -32,12 +32,16 @@ export function openDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
     application_name: options.app,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
   });
-  pool.on('error', (err) => {
+  const lost = (err: Error) =>
     options.log.warn(
       { err: { message: err.message, code: (err as { code?: string }).code } },
       'database connection lost; the pool reconnects',
     );
-  });
+  // An idle connection the server drops errors on the pool; one that is checked out (a
+  // transaction waiting on the sidecar) errors on itself, and an 'error' event nobody listens to
+  // ends the process. Both are logged; the query in flight fails and the next one reconnects.
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -57,7 +57,9 @@ export {
 } from './sidecar.ts';
 export { requireSidecarToken } from './sidecar-token.ts';
 export {
+  createPoisonGuard,
   mountSubscriptions,
+  type PoisonGuard,
   type Subscription,
   type SubscriptionSpec,
   subscription,

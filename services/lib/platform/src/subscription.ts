@@ -30,7 +30,48 @@ export interface SubscriptionSpec<T extends EventType> {
 export interface Subscription {
   readonly route: string;
   readonly definition: { pubsubname: string; topic: string; route: string; deadLetterTopic: string };
-  handle(c: Context<{ Variables: RequestVariables }>): Promise<Response>;
+  handle(c: Context<{ Variables: RequestVariables }>, guard: PoisonGuard): Promise<Response>;
+}
+
+/**
+ * Tells a poison message from an outage. Dapr retries a failed delivery for as long as it fails
+ * (dapr-components/resiliency.yaml: no retry limit), so a dependency that is down for a while
+ * delays messages, never loses them. But a message that fails while every dependency is up
+ * would block its partition for everyone: after `maxFailures` failures with the app's
+ * dependencies up, it is DROPped to the dead-letter topic (and the reminder sweep, or the replay
+ * command, brings it back).
+ */
+export interface PoisonGuard {
+  /** Records a failure of this event; true when it should be dropped now. */
+  failed(eventId: string): Promise<boolean>;
+  succeeded(eventId: string): void;
+}
+
+export function createPoisonGuard(options: {
+  /** True when every dependency the handlers need is up (the app's readiness). */
+  dependenciesUp: () => Promise<boolean>;
+  /** Failures, with dependencies up, before a message is dropped [20: about 3 minutes of retries]. */
+  maxFailures?: number;
+}): PoisonGuard {
+  const max = options.maxFailures ?? 20;
+  const failures = new Map<string, number>();
+  return {
+    async failed(eventId) {
+      const up = await options.dependenciesUp().catch(() => false);
+      // An outage does not count: only failures while everything is up make a message poison.
+      if (!up) return false;
+      const n = (failures.get(eventId) ?? 0) + 1;
+      failures.delete(eventId);
+      if (n >= max) return true;
+      failures.set(eventId, n);
+      // Bounded: the oldest entries go first (a Map keeps insertion order).
+      if (failures.size > 10_000) failures.delete(failures.keys().next().value as string);
+      return false;
+    },
+    succeeded(eventId) {
+      failures.delete(eventId);
+    },
+  };
 }
 
 /**
@@ -54,7 +95,7 @@ export function subscription<T extends EventType>(spec: SubscriptionSpec<T>): Su
   return {
     route: spec.route,
     definition,
-    async handle(c) {
+    async handle(c, guard) {
       const log = c.get('log');
       const parsed = parseEvent(await c.req.text(), spec.accept);
       if (!parsed.ok) {
@@ -70,9 +111,17 @@ export function subscription<T extends EventType>(spec: SubscriptionSpec<T>): Su
         const verdict = (await spec.handle(event, { log: eventLog })) ?? 'SUCCESS';
         if (verdict === 'DROP')
           eventLog.warn({ topic: spec.topic }, 'event dropped to the dead-letter topic');
+        if (verdict !== 'RETRY') guard.succeeded(event.id);
         return c.json({ status: verdict });
       } catch (err) {
-        eventLog.error({ err, topic: spec.topic }, 'event not handled; Dapr retries it');
+        if (await guard.failed(event.id)) {
+          eventLog.error(
+            { err, topic: spec.topic },
+            'event keeps failing with every dependency up: dropped to the dead-letter topic',
+          );
+          return c.json({ status: 'DROP' satisfies Verdict });
+        }
+        eventLog.warn({ err, topic: spec.topic }, 'event not handled; Dapr retries it');
         return c.json({ status: 'RETRY' satisfies Verdict });
       }
     },
@@ -87,11 +136,20 @@ export function subscription<T extends EventType>(spec: SubscriptionSpec<T>): Su
  */
 export function mountSubscriptions<E extends Env & { Variables: RequestVariables }>(
   app: Hono<E>,
-  options: { appApiToken: string; subscriptions: readonly Subscription[] },
+  options: {
+    appApiToken: string;
+    subscriptions: readonly Subscription[];
+    /** True when the handlers' dependencies are up; see PoisonGuard. */
+    dependenciesUp: () => Promise<boolean>;
+    maxFailures?: number;
+  },
 ): void {
-  const guard = requireSidecarToken(options.appApiToken);
-  app.get('/dapr/subscribe', guard, (c) => c.json(options.subscriptions.map((s) => s.definition)));
+  const token = requireSidecarToken(options.appApiToken);
+  const poison = createPoisonGuard(options);
+  app.get('/dapr/subscribe', token, (c) => c.json(options.subscriptions.map((s) => s.definition)));
   for (const s of options.subscriptions) {
-    app.post(s.route, guard, (c) => s.handle(c as unknown as Context<{ Variables: RequestVariables }>));
+    app.post(s.route, token, (c) =>
+      s.handle(c as unknown as Context<{ Variables: RequestVariables }>, poison),
+    );
   }
 }
