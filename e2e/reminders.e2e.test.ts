@@ -5,7 +5,7 @@
  * Task events are injected by a test publisher sidecar (CloudEvents built with buildEvent), as
  * chat-api would publish them. ReminderDue events are read back with an independent Kafka client.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -449,5 +449,33 @@ describe('reminders on the real stack', () => {
     await waitFor('a reminder after the bad event', async () =>
       (await reminderDues(next)).length > 0 ? true : undefined,
     );
+  });
+
+  it('replays a dead-lettered task event to task-events with scripts/dlq, where it is applied and fires', async () => {
+    const taskId = uuidv7();
+    const event = taskEvent('todo.task.created.v1', taskId, task(taskId, new Date(Date.now() + 3_000)));
+    // As Dapr dead-letters what an app dropped: the message as it was, on task-events-dlq.
+    await publish(TOPICS.taskEventsDlq, event);
+    const dlq = (args: string[]) =>
+      execFileSync(
+        process.execPath,
+        ['--disable-warning=TimeoutNegativeWarning', join(ROOT, 'tools/dlq/src/main.ts'), ...args],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, KAFKA_BROKERS: stack.kafkaBrokers },
+        },
+      );
+    const ref = await waitFor('the event in task-events-dlq', async () => {
+      const listed = dlq(['list', TOPICS.taskEventsDlq])
+        .split('\n')
+        .find((l) => l.includes(`id=${event.id}`));
+      return listed ? listed.trim().split(/\s+/)[1] : undefined;
+    });
+    expect(dlq(['replay', TOPICS.taskEventsDlq, ref ?? ''])).toMatch(/1 message\(s\) replayed/);
+    const [due] = await waitFor('the replayed task to fire', async () => {
+      const found = await reminderDues(taskId);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(due?.event.data.task_id).toBe(taskId);
   });
 });
