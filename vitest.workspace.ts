@@ -6,6 +6,7 @@
  * - `integration`: `*.int.test.ts`, against the stack's real PostgreSQL (TEST_DATABASE_URL).
  * - `e2e`: `*.e2e.test.ts`, against the real local stack (`scripts/stack up` first).
  * - `chart`: the Helm chart's tests under charts/ (run by scripts/chart-test, which provides helm).
+ * - `chaos`: `*.chaos.test.ts`, the real stack with a part of it killed under load (scripts/test chaos).
  */
 import type { TestProjectConfiguration } from 'vitest/config';
 
@@ -47,6 +48,17 @@ export const projects: TestProjectConfiguration[] = [
       fileParallelism: false,
       testTimeout: 120_000,
       hookTimeout: 180_000,
+    },
+  },
+  {
+    test: {
+      name: 'chaos',
+      include: ['e2e/**/*.chaos.test.ts'],
+      exclude: ['**/node_modules/**'],
+      // One stack, and each case breaks part of it on purpose: one file, one case at a time.
+      fileParallelism: false,
+      testTimeout: 600_000,
+      hookTimeout: 300_000,
     },
   },
 ];

@@ -8,7 +8,7 @@
  *   DELETE /deliveries  forgets them
  *
  * Options: --port N [3990], --host H [127.0.0.1], --out FILE (also append each delivery as a
- * JSON line), --fail-first N [0].
+ * JSON line), --fail-first N [0], --delay-ms N (answer each delivery N ms after recording it) [0].
  */
 import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     out: { type: 'string' },
     'fail-first': { type: 'string', default: '0' },
+    'delay-ms': { type: 'string', default: '0' },
   },
 });
 
@@ -70,7 +71,8 @@ const server = createServer((req, res) => {
     };
     deliveries.push(delivery);
     if (values.out) appendFileSync(values.out, `${JSON.stringify(delivery)}\n`);
-    res.writeHead(204).end();
+    // A slow receiver (--delay-ms): recorded on arrival, answered later.
+    setTimeout(() => res.writeHead(204).end(), Number(values['delay-ms']));
   });
 });
 

@@ -21,6 +21,9 @@ export function startChatApi(stack: StackEnv, logDir: string, env: Record<string
       AUTH_JWT_SECRET: stack.jwtSecret,
       DAPR_API_TOKEN: stack.daprApiToken,
       APP_API_TOKEN: stack.appApiToken,
+      WRITES_PER_SECOND: '100000',
+      WRITE_BURST: '100000',
+      RECURRENCE_MIN_PERIOD_SECONDS: '1',
       ...env,
     },
   });

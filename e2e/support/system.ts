@@ -5,6 +5,8 @@
  * notifier's notify-webhook binding. Every log goes to `logDir`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppProcess, startApp } from './app-process.ts';
 import { CHAT_API_PORTS } from './chat-api-process.ts';
@@ -38,6 +40,20 @@ export interface SystemOptions {
   daprdArgs?: Partial<Record<AppName, string[]>>;
   /** The resources folder [dapr-components/]. */
   resourcesPath?: string;
+  /** Extra arguments of the webhook sink (scripts/webhook-sink.ts), e.g. `--delay-ms 200`. */
+  sinkArgs?: string[];
+}
+
+/**
+ * A copy of dapr-components/ with the reminder sweep's cron on another schedule (e.g. `@every
+ * 10s`), for tests that wait for the sweep to repair something.
+ */
+export function componentsWithSweepEvery(schedule: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'todo-components-'));
+  cpSync(join(ROOT, 'dapr-components'), dir, { recursive: true });
+  const file = join(dir, 'reminder-sweep.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/value: "@every [^"]+"/, `value: "${schedule}"`));
+  return dir;
 }
 
 /** A webhook delivery as the sink recorded it. */
@@ -68,7 +84,15 @@ export async function startSystem(stack: StackEnv, options: SystemOptions): Prom
   const names: AppName[] = ['chat-api', 'task-reminder', 'notifier'];
   const common = { DAPR_API_TOKEN: stack.daprApiToken, APP_API_TOKEN: stack.appApiToken, LOG_LEVEL: 'info' };
   const envOf: Record<AppName, Record<string, string>> = {
-    'chat-api': { DATABASE_URL: stack.databaseUrl, AUTH_JWT_SECRET: stack.jwtSecret, RELAY_POLL_MS: '500' },
+    'chat-api': {
+      DATABASE_URL: stack.databaseUrl,
+      AUTH_JWT_SECRET: stack.jwtSecret,
+      RELAY_POLL_MS: '500',
+      // Tests write fast and watch SECONDLY series: the per-user limits have their own tests.
+      WRITES_PER_SECOND: '100000',
+      WRITE_BURST: '100000',
+      RECURRENCE_MIN_PERIOD_SECONDS: '1',
+    },
     'task-reminder': {},
     notifier: { DATABASE_URL: stack.databaseUrl, AUTH_JWT_SECRET: stack.jwtSecret },
   };
@@ -83,7 +107,7 @@ export async function startSystem(stack: StackEnv, options: SystemOptions): Prom
 
   const sink: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, 'scripts/webhook-sink.ts'), '--port', String(SINK_PORT)],
+    [join(ROOT, 'scripts/webhook-sink.ts'), '--port', String(SINK_PORT), ...(options.sinkArgs ?? [])],
     { stdio: 'ignore' },
   );
   const sinkUrl = `http://127.0.0.1:${SINK_PORT}`;

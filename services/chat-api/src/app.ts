@@ -28,9 +28,11 @@ import type { Db } from './db/database.ts';
 import type { ChatApiEnv } from './http/env.ts';
 import { relayMetrics } from './http/metrics.ts';
 import { docsPage, openApiDocument } from './http/openapi.ts';
+import { writeRateLimit } from './http/write-rate-limit.ts';
 import type { OutboxRelay } from './outbox/outbox-relay.ts';
 import { recordReminderFired } from './sweep/reminder-progress.ts';
 import { sweepReminders } from './sweep/reminder-sweep.ts';
+import { DEFAULT_TASK_LIMITS, type TaskLimits } from './tasks/task-limits.ts';
 import { taskRoutes } from './tasks/task-routes.ts';
 
 export interface AppDeps {
@@ -44,8 +46,10 @@ export interface AppDeps {
   sidecarReady: () => Promise<boolean>;
   relay?: OutboxRelay;
   now?: () => Date;
-  /** The reminder sweep's grace and lookback (SWEEP_GRACE_SECONDS, SWEEP_LOOKBACK_SECONDS), in ms. */
-  sweep?: { graceMs: number; lookbackMs: number };
+  /** What one user may ask; DEFAULT_TASK_LIMITS where not given. */
+  limits?: Partial<TaskLimits>;
+  /** The reminder sweep's settings (SWEEP_GRACE_SECONDS, SWEEP_LOOKBACK_SECONDS, SWEEP_REANNOUNCE_SECONDS), in ms. */
+  sweep?: { graceMs: number; lookbackMs: number; reannounceMs: number };
 }
 
 const MAX_BODY = 64 * 1024;
@@ -102,9 +106,17 @@ export function createApp(deps: AppDeps) {
     ],
   });
 
+  const limits: TaskLimits = { ...DEFAULT_TASK_LIMITS, ...deps.limits };
   app.use('/v1/*', requireUser({ secret: deps.jwtSecret }));
+  app.use('/v1/*', writeRateLimit({ perSecond: limits.writesPerSecond, burst: limits.writeBurst }));
   app.use('/v1/*', async (c, next) => {
-    c.set('ctx', { db: deps.db, userId: c.get('userId'), correlationId: c.get('correlationId'), now });
+    c.set('ctx', {
+      db: deps.db,
+      userId: c.get('userId'),
+      correlationId: c.get('correlationId'),
+      now,
+      limits,
+    });
     await next();
   });
   app.route('/v1/tasks', taskRoutes);

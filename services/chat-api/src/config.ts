@@ -1,5 +1,6 @@
 import { CountSetting, commonSettings, FlagSetting, loadConfig } from '@todo/platform';
 import * as v from 'valibot';
+import { DEFAULT_TASK_LIMITS } from './tasks/task-limits.ts';
 
 /** chat-api's settings, from the environment; a missing or bad one stops the start with its name. */
 const ConfigSchema = v.object({
@@ -12,6 +13,17 @@ const ConfigSchema = v.object({
   SWEEP_GRACE_SECONDS: v.optional(CountSetting, '180'),
   /** ...and by less than this; a recurring series further behind skips to its next occurrence. */
   SWEEP_LOOKBACK_SECONDS: v.optional(CountSetting, '86400'),
+  /** ...and does not re-announce a task before this. */
+  SWEEP_REANNOUNCE_SECONDS: v.optional(CountSetting, '300'),
+  /** Quotas and limits per user (tasks/task-limits.ts has what each protects). */
+  MAX_OPEN_TASKS: v.optional(CountSetting, String(DEFAULT_TASK_LIMITS.maxOpenTasks)),
+  MAX_RECURRING_TASKS: v.optional(CountSetting, String(DEFAULT_TASK_LIMITS.maxRecurringTasks)),
+  RECURRENCE_MIN_PERIOD_SECONDS: v.optional(
+    CountSetting,
+    String(DEFAULT_TASK_LIMITS.minRecurrencePeriodSeconds),
+  ),
+  WRITES_PER_SECOND: v.optional(CountSetting, String(DEFAULT_TASK_LIMITS.writesPerSecond)),
+  WRITE_BURST: v.optional(CountSetting, String(DEFAULT_TASK_LIMITS.writeBurst)),
   /** The relay's polling fallback when no NOTIFY arrives. */
   RELAY_POLL_MS: v.optional(CountSetting, '1000'),
 });

@@ -28,7 +28,18 @@ const app = createApp({
   relay,
   jwtSecret: config.AUTH_JWT_SECRET,
   appApiToken: config.APP_API_TOKEN,
-  sweep: { graceMs: config.SWEEP_GRACE_SECONDS * 1000, lookbackMs: config.SWEEP_LOOKBACK_SECONDS * 1000 },
+  limits: {
+    maxOpenTasks: config.MAX_OPEN_TASKS,
+    maxRecurringTasks: config.MAX_RECURRING_TASKS,
+    minRecurrencePeriodSeconds: config.RECURRENCE_MIN_PERIOD_SECONDS,
+    writesPerSecond: config.WRITES_PER_SECOND,
+    writeBurst: config.WRITE_BURST,
+  },
+  sweep: {
+    graceMs: config.SWEEP_GRACE_SECONDS * 1000,
+    lookbackMs: config.SWEEP_LOOKBACK_SECONDS * 1000,
+    reannounceMs: config.SWEEP_REANNOUNCE_SECONDS * 1000,
+  },
   sidecarReady: () => sidecar.outboundHealthy(),
 });
 relay.start();

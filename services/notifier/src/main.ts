@@ -1,9 +1,10 @@
 /**
  * Starts notifier: `node src/main.ts`. Settings (loadConfig): PORT [3002], HOST [127.0.0.1],
  * DAPR_HTTP_PORT [3502], DATABASE_URL, AUTH_JWT_SECRET, DAPR_API_TOKEN, APP_API_TOKEN,
- * MIGRATE_ON_START [true], LOG_LEVEL [info].
+ * MIGRATE_ON_START [true], WEBHOOK_MAX_ATTEMPTS [10], WEBHOOK_LEASE_SECONDS [60], LOG_LEVEL [info].
  */
 import {
+  CountSetting,
   commonSettings,
   createLogger,
   createSidecar,
@@ -20,7 +21,7 @@ import { NOTIFIER_MIGRATIONS } from './db/migrations.ts';
 import { createPgStore } from './db/pg-store.ts';
 import type { Database } from './db/schema.ts';
 import { createNotificationHub } from './notification-hub.ts';
-import { createWebhookDelivery } from './webhook-delivery.ts';
+import { createWebhookDelivery, DEFAULT_DELIVERY_POLICY } from './webhook-delivery.ts';
 
 const config = loadConfig(
   'notifier',
@@ -30,6 +31,10 @@ const config = loadConfig(
     AUTH_JWT_SECRET: v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters')),
     /** Migrate the tables at start; production runs `node src/migrate-main.ts` (the chart's Job) first. */
     MIGRATE_ON_START: v.optional(FlagSetting, 'true'),
+    /** Webhook attempts before a delivery is given up (then `scripts/dlq webhooks replay`). */
+    WEBHOOK_MAX_ATTEMPTS: v.optional(CountSetting, String(DEFAULT_DELIVERY_POLICY.maxAttempts)),
+    /** How long a claimed delivery is this replica's before another may take it over. */
+    WEBHOOK_LEASE_SECONDS: v.optional(CountSetting, String(DEFAULT_DELIVERY_POLICY.leaseMs / 1000)),
   }),
 );
 const log = createLogger({ name: 'notifier', level: config.LOG_LEVEL });
@@ -40,7 +45,12 @@ if (config.MIGRATE_ON_START) {
 }
 const store = createPgStore(db);
 const sidecar = createSidecar({ httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN });
-const delivery = createWebhookDelivery({ sidecar, store, log });
+const delivery = createWebhookDelivery({
+  sidecar,
+  store,
+  log,
+  policy: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, leaseMs: config.WEBHOOK_LEASE_SECONDS * 1000 },
+});
 const app = createApp({
   appApiToken: config.APP_API_TOKEN,
   authJwtSecret: config.AUTH_JWT_SECRET,

@@ -1,9 +1,9 @@
-import { TaskSchema, TimeZoneSchema } from '@todo/events';
+import { PlainTextSchema, TaskSchema, TimeZoneSchema } from '@todo/events';
 import * as v from 'valibot';
 
 /** `POST /v1/chat` */
 export const ChatRequestSchema = v.strictObject({
-  message: v.pipe(v.string(), v.trim(), v.minLength(1, 'say something'), v.maxLength(1000)),
+  message: v.pipe(PlainTextSchema, v.trim(), v.minLength(1, 'say something'), v.maxLength(1000)),
   /** The user's IANA zone: dates like "friday 9am" are read in it. Default UTC. */
   timezone: v.optional(TimeZoneSchema, 'UTC'),
 });

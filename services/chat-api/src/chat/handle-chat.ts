@@ -4,7 +4,10 @@ import { deleteTask } from '../tasks/delete-task.ts';
 import { listOpenTasksForChat, listTasks } from '../tasks/read-tasks.ts';
 import { snoozeTask } from '../tasks/snooze-task.ts';
 import type { TaskContext } from '../tasks/task-context.ts';
+import { checkRecurrencePeriod } from '../tasks/task-limits.ts';
+import { CreateTaskSchema, PatchTaskSchema, SnoozeSchema } from '../tasks/task-schemas.ts';
 import { completeTask, updateTaskFields } from '../tasks/update-task.ts';
+import { checkedInput, parsedSafely } from './chat-input.ts';
 import type { ChatAction, ChatRequest } from './chat-schemas.ts';
 import { type Command, parseCommand, type TaskRef } from './parse-command.ts';
 
@@ -75,7 +78,9 @@ export async function handleChat({
   input: ChatRequest;
 }): Promise<ChatReply> {
   const zone = input.timezone;
-  const command: Command = parseCommand(input.message, { now: ctx.now(), timezone: zone });
+  const command: Command = parsedSafely(() =>
+    parseCommand(input.message, { now: ctx.now(), timezone: zone }),
+  );
   switch (command.kind) {
     case 'help':
       return {
@@ -84,9 +89,10 @@ export async function handleChat({
         tasks: [],
       };
     case 'add': {
+      checkRecurrencePeriod(command.recurrence, ctx.limits, 'body.message');
       const task = await createTask({
         ctx,
-        input: {
+        input: checkedInput(CreateTaskSchema, {
           title: command.title,
           description: null,
           priority: 'medium',
@@ -95,7 +101,7 @@ export async function handleChat({
           remind_at: command.remind_at,
           recurrence: command.recurrence,
           timezone: zone,
-        },
+        }),
       });
       const due = task.due_at ? `, due ${when(task.due_at, zone)}` : '';
       const remind = task.remind_at ? `; I will remind you ${when(task.remind_at, zone)}` : '';
@@ -167,7 +173,11 @@ export async function handleChat({
         };
       }
       if (command.kind === 'rename') {
-        const renamed = await updateTaskFields({ ctx, id: task.id, input: { title: command.title } });
+        const renamed = await updateTaskFields({
+          ctx,
+          id: task.id,
+          input: checkedInput(PatchTaskSchema, { title: command.title }),
+        });
         return {
           reply: `Renamed "${task.title}" to "${renamed.title}".`,
           actions: [{ type: 'renamed', task_id: renamed.id }],
@@ -181,7 +191,7 @@ export async function handleChat({
         const moved = await updateTaskFields({
           ctx,
           id: task.id,
-          input: { due_at: command.due_at, remind_at },
+          input: checkedInput(PatchTaskSchema, { due_at: command.due_at, remind_at }),
         });
         return {
           reply: `Moved "${moved.title}" to ${when(moved.due_at, zone)}.`,
@@ -192,7 +202,10 @@ export async function handleChat({
       const snoozed = await snoozeTask({
         ctx,
         id: task.id,
-        input: command.until ? { until: command.until } : { minutes: command.minutes ?? 10 },
+        input: checkedInput(
+          SnoozeSchema,
+          command.until ? { until: command.until } : { minutes: command.minutes ?? 10 },
+        ),
       });
       return {
         reply: `Snoozed "${snoozed.title}" until ${when(snoozed.remind_at, zone)}.`,

@@ -79,4 +79,10 @@ export const CHAT_API_MIGRATIONS = {
     alter table "tasks" drop column "next_remind_at", drop column "next_remind_index";
     `,
   ),
+  // When the sweep last re-announced a task: it waits before doing so again, so a pipeline that is
+  // merely behind is not flooded with announcements of what it has yet to process.
+  '0004-sweep-announced-at': sqlMigration(
+    `alter table "tasks" add column "sweep_announced_at" timestamptz;`,
+    `alter table "tasks" drop column "sweep_announced_at";`,
+  ),
 };

@@ -25,6 +25,8 @@ export interface TasksTable {
   /** The occurrence chat-api expects the reminder to fire next, and its number in the series. */
   next_remind_at: Date | null;
   next_remind_index: number | null;
+  /** When the reminder sweep last re-announced it. */
+  sweep_announced_at: Date | null;
 }
 export type TaskRow = Selectable<TasksTable>;
 

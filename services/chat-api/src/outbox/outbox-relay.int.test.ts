@@ -11,6 +11,7 @@ import type { Database } from '../db/schema.ts';
 import { createTask } from '../tasks/create-task.ts';
 import { listTasks } from '../tasks/read-tasks.ts';
 import type { TaskContext } from '../tasks/task-context.ts';
+import { DEFAULT_TASK_LIMITS } from '../tasks/task-limits.ts';
 import { updateTaskFields } from '../tasks/update-task.ts';
 import { plainTaskInput } from '../testing/task-input.ts';
 import { createOutboxRelay, type PublishFn } from './outbox-relay.ts';
@@ -27,7 +28,13 @@ const open = (max: number) => {
 };
 let db: Db;
 
-const ctx = (userId: string): TaskContext => ({ db, userId, correlationId: 'int', now: () => new Date() });
+const ctx = (userId: string): TaskContext => ({
+  db,
+  userId,
+  correlationId: 'int',
+  now: () => new Date(),
+  limits: DEFAULT_TASK_LIMITS,
+});
 const newTask = (user: string, title: string) => createTask({ ctx: ctx(user), input: plainTaskInput(title) });
 
 /** A relay on the real database whose polling is too slow to matter: only NOTIFY or stop() wakes it. */

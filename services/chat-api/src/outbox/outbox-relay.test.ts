@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Db } from '../db/database.ts';
 import { createTask } from '../tasks/create-task.ts';
 import type { TaskContext } from '../tasks/task-context.ts';
+import { DEFAULT_TASK_LIMITS } from '../tasks/task-limits.ts';
 import { updateTaskFields } from '../tasks/update-task.ts';
 import { createTestDb } from '../testing/pglite-db.ts';
 import { plainTaskInput } from '../testing/task-input.ts';
@@ -24,7 +25,13 @@ const sent = () =>
 
 let db: Db;
 let close: () => Promise<void>;
-const ctx = (): TaskContext => ({ db, userId: 'relay-user', correlationId: 'corr-1', now: () => new Date() });
+const ctx = (): TaskContext => ({
+  db,
+  userId: 'relay-user',
+  correlationId: 'corr-1',
+  now: () => new Date(),
+  limits: DEFAULT_TASK_LIMITS,
+});
 const newTask = (title: string) => createTask({ ctx: ctx(), input: plainTaskInput(title) });
 function relay() {
   return createOutboxRelay({

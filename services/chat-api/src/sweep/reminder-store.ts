@@ -33,20 +33,32 @@ export async function withSweepLock<T>(db: Db, work: (conn: Db) => Promise<T>): 
   });
 }
 
-/** Open tasks whose expected reminder is due within [from, to], after `after`, in order. */
+/**
+ * Open tasks whose expected reminder is due within [from, to] and that were not re-announced
+ * since `announcedBefore`, after `after`, in order.
+ */
 export async function overdueReminders(
   db: Db,
-  range: { from: Date; to: Date; after?: SweepCursor | undefined; limit: number },
+  range: { from: Date; to: Date; announcedBefore: Date; after?: SweepCursor | undefined; limit: number },
 ): Promise<TaskRow[]> {
   let q = db
     .selectFrom('tasks')
     .selectAll()
     .where('status', '=', 'open')
     .where('next_remind_at', '>=', range.from)
-    .where('next_remind_at', '<=', range.to);
+    .where('next_remind_at', '<=', range.to)
+    .where((eb) =>
+      eb.or([eb('sweep_announced_at', 'is', null), eb('sweep_announced_at', '<', range.announcedBefore)]),
+    );
   const after = range.after;
   if (after) q = q.where(sql<boolean>`(next_remind_at, id) > (${after.at}, ${after.id})`);
   return q.orderBy('next_remind_at').orderBy('id').limit(range.limit).execute();
+}
+
+/** Records that the sweep re-announced these tasks now. */
+export async function markAnnounced(db: Db | Trx, ids: readonly string[], at: Date): Promise<void> {
+  if (ids.length > 0)
+    await db.updateTable('tasks').set({ sweep_announced_at: at }).where('id', 'in', ids).execute();
 }
 
 /** Open recurring tasks whose expected occurrence is older than `before`: their series fell behind. */

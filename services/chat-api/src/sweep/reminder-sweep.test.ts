@@ -133,6 +133,21 @@ describe('the reminder sweep', () => {
     expect(await fired(weekly, weekly.remind_at)).toBe(false); // the same firing again
   });
 
+  it('does not announce a task again within the re-announce interval, and caps a sweep', async () => {
+    clock = new Date('2026-12-04T09:00:00.000Z');
+    const lost: string[] = [];
+    for (let i = 0; i < 5; i++) lost.push((await create('s5', { remind_at: at(-10 * MIN) })).id);
+    const first = await sweepReminders({ db: t.db, now: () => clock, maxPerSweep: 3, pageSize: 2 });
+    expect(first.announced).toBeGreaterThanOrEqual(3);
+    expect(first.announced).toBeLessThan(5);
+    const second = await sweep();
+    // The rest, not the ones announced a moment ago.
+    expect(second.ids.filter((id) => lost.includes(id))).toHaveLength(5 - first.announced);
+    expect((await sweep()).ids.filter((id) => lost.includes(id))).toEqual([]);
+    clock = new Date(clock.getTime() + 6 * MIN);
+    expect((await sweep()).ids.filter((id) => lost.includes(id)).sort()).toEqual([...lost].sort());
+  });
+
   it('is called by the cron binding with the app token only', async () => {
     expect((await t.request('/reminder-sweep', { method: 'POST' })).status).toBe(401);
     const res = await t.request('/reminder-sweep', {

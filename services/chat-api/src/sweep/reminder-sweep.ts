@@ -5,6 +5,7 @@ import { expectedReminder } from '../tasks/expected-reminder.ts';
 import { SOURCE } from '../tasks/task-context.ts';
 import { toTask } from '../tasks/task-wire.ts';
 import {
+  markAnnounced,
   overdueReminders,
   recurringBehind,
   type SweepCursor,
@@ -19,8 +20,11 @@ export interface SweepOptions {
   graceMs?: number;
   /** ...and by less than this [24 h]; a recurring series further behind skips to its next occurrence. */
   lookbackMs?: number;
-  /** Tasks per page (one transaction each) [500]. */
+  /** A task re-announced is not re-announced again before this [5 min]. */
+  reannounceMs?: number;
+  /** Tasks per page (one transaction each) [500], and the most one sweep announces [5000]. */
   pageSize?: number;
+  maxPerSweep?: number;
 }
 
 export interface SweepResult {
@@ -39,12 +43,17 @@ export interface SweepResult {
  * through the outbox, with the occurrence expected, so task-reminder registers again a reminder
  * that was lost (a registration that failed, a firing the scheduler gave up on). It pages
  * through everything overdue, however many stale tasks exist, and runs in one replica at a time.
+ * A task it announced is not announced again for `reannounceMs`, and one sweep announces at
+ * most `maxPerSweep`: a pipeline that is only behind (a backlog after an outage) is not buried
+ * under announcements of work it has yet to do.
  */
 export async function sweepReminders(options: SweepOptions): Promise<SweepResult> {
   const now = options.now();
   const pageSize = options.pageSize ?? 500;
   const from = new Date(now.getTime() - (options.lookbackMs ?? 86_400_000));
   const to = new Date(now.getTime() - (options.graceMs ?? 180_000));
+  const announcedBefore = new Date(now.getTime() - (options.reannounceMs ?? 300_000));
+  const maxPerSweep = options.maxPerSweep ?? 5_000;
   const correlationid = `reminder-sweep-${now.toISOString()}`;
   const result = await withSweepLock(options.db, async (db) => {
     let advanced = 0;
@@ -59,8 +68,8 @@ export async function sweepReminders(options: SweepOptions): Promise<SweepResult
     }
     let announced = 0;
     let after: SweepCursor | undefined;
-    for (;;) {
-      const rows = await overdueReminders(db, { from, to, after, limit: pageSize });
+    while (announced < maxPerSweep) {
+      const rows = await overdueReminders(db, { from, to, announcedBefore, after, limit: pageSize });
       if (rows.length === 0) break;
       const events = rows.map((row) =>
         buildEvent({
@@ -79,7 +88,14 @@ export async function sweepReminders(options: SweepOptions): Promise<SweepResult
           },
         }),
       );
-      await db.transaction().execute((trx) => enqueueEvents(trx, events));
+      await db.transaction().execute(async (trx) => {
+        await enqueueEvents(trx, events);
+        await markAnnounced(
+          trx,
+          rows.map((r) => r.id),
+          now,
+        );
+      });
       announced += rows.length;
       const last = rows.at(-1) as (typeof rows)[number];
       after = { at: last.next_remind_at as Date, id: last.id };

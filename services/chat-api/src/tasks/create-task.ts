@@ -2,8 +2,9 @@ import { type Task, uuidv7 } from '@todo/events';
 import { expectedReminder } from './expected-reminder.ts';
 import type { TaskContext } from './task-context.ts';
 import { taskEvents } from './task-events.ts';
+import { checkRecurrencePeriod, quotaReached } from './task-limits.ts';
 import type { CreateTaskInput } from './task-schemas.ts';
-import { insertTaskWithEvents } from './task-store.ts';
+import { countOpenTasks, insertTaskWithEvents } from './task-store.ts';
 import { toTask } from './task-wire.ts';
 
 /** Creates a task and, in the same transaction, its created and change events. */
@@ -14,6 +15,11 @@ export async function createTask({
   ctx: TaskContext;
   input: CreateTaskInput;
 }): Promise<Task> {
+  checkRecurrencePeriod(input.recurrence, ctx.limits);
+  const count = await countOpenTasks(ctx);
+  if (count.open >= ctx.limits.maxOpenTasks) throw quotaReached('open tasks', ctx.limits.maxOpenTasks);
+  if (input.recurrence !== 'none' && count.recurring >= ctx.limits.maxRecurringTasks)
+    throw quotaReached('recurring tasks', ctx.limits.maxRecurringTasks);
   const now = ctx.now().toISOString();
   const draft: Task = {
     id: uuidv7(),

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import type { TaskLimits } from './task-limits.ts';
 
 /** What every task function needs: the database, who asks, and why (for the events). */
 export interface TaskContext {
@@ -9,6 +10,8 @@ export interface TaskContext {
   correlationId: string;
   /** The clock; tests pass a fixed one. */
   now: () => Date;
+  /** What one user may ask (quotas, the shortest recurrence). */
+  limits: TaskLimits;
 }
 
 /** The app-id events are published as. */

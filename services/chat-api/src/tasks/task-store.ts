@@ -100,7 +100,11 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } | 
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
     const [at, id] = parsed as [unknown, unknown];
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) return undefined;
+    // Only what encodeCursor writes: a four-digit-year instant (PostgreSQL refuses dates before
+    // 4713 BC, and node-pg would send one), and a task id.
+    if (typeof at !== 'string' || typeof id !== 'string' || !/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(at))
+      return undefined;
+    if (Number.isNaN(Date.parse(at))) return undefined;
     if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
     return { createdAt: new Date(at), id };
   } catch {
@@ -136,6 +140,20 @@ export async function selectTasks(
     .orderBy('id', 'desc')
     .limit(query.limit + 1)
     .execute();
+}
+
+/** How many open tasks, and open recurring ones, the user has (the quotas). */
+export async function countOpenTasks(ctx: TaskContext): Promise<{ open: number; recurring: number }> {
+  const row = await ctx.db
+    .selectFrom('tasks')
+    .select((eb) => [
+      eb.fn.countAll<string>().as('open'),
+      eb.fn.count<string>('id').filterWhere('recurrence', '<>', 'none').as('recurring'),
+    ])
+    .where('user_id', '=', ctx.userId)
+    .where('status', '=', 'open')
+    .executeTakeFirstOrThrow();
+  return { open: Number(row.open), recurring: Number(row.recurring) };
 }
 
 /** The user's open tasks in the chat's order: soonest due first, undated last, then oldest. */

@@ -5,8 +5,9 @@ import { enqueueEvents } from '../outbox/outbox-writer.ts';
 import { expectedReminder, SERIES_FIELDS } from './expected-reminder.ts';
 import type { TaskContext } from './task-context.ts';
 import { taskEvents } from './task-events.ts';
+import { checkRecurrencePeriod, quotaReached } from './task-limits.ts';
 import type { PatchTaskInput } from './task-schemas.ts';
-import { lockTask, updateTask } from './task-store.ts';
+import { countOpenTasks, lockTask, updateTask } from './task-store.ts';
 import { toTask } from './task-wire.ts';
 
 /** Another user's task is the same 404 as a missing one. */
@@ -21,6 +22,22 @@ export function checkVersion(row: { id: string; version: number }, ifMatch: numb
       extra: { current_version: row.version },
     });
   }
+}
+
+/** Reopening a task, or making an open one recurring, counts against the user's quotas. */
+async function checkQuotasOfChange(ctx: TaskContext, current: Task, changes: TaskChanges): Promise<void> {
+  const reopens = changes.status === 'open' && current.status !== 'open';
+  const status = changes.status ?? current.status;
+  const becomesRecurring =
+    status === 'open' &&
+    (changes.recurrence ?? current.recurrence) !== 'none' &&
+    (reopens || current.recurrence === 'none');
+  if (!reopens && !becomesRecurring) return;
+  const count = await countOpenTasks(ctx);
+  if (reopens && count.open >= ctx.limits.maxOpenTasks)
+    throw quotaReached('open tasks', ctx.limits.maxOpenTasks);
+  if (becomesRecurring && count.recurring >= ctx.limits.maxRecurringTasks)
+    throw quotaReached('recurring tasks', ctx.limits.maxRecurringTasks);
 }
 
 /** Only the fields whose value really changes. */
@@ -57,6 +74,8 @@ export async function applyChanges(
   const changes = diff(current, full);
   if (Object.keys(changes).length === 0) return current;
 
+  if (changes.recurrence !== undefined) checkRecurrencePeriod(changes.recurrence, ctx.limits);
+  await checkQuotasOfChange(ctx, current, changes);
   const recurrence = changes.recurrence ?? current.recurrence;
   const remindAt = 'remind_at' in changes ? changes.remind_at : current.remind_at;
   if (recurrence !== 'none' && !remindAt && parseRecurrence(recurrence).ok) {

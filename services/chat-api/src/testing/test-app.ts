@@ -4,6 +4,7 @@ import { createLogger } from '@todo/platform';
 import { sign } from 'hono/jwt';
 import { createApp } from '../app.ts';
 import type { Db } from '../db/database.ts';
+import type { TaskLimits } from '../tasks/task-limits.ts';
 import { createTestDb } from './pglite-db.ts';
 
 export const JWT_SECRET = 'unit-test-secret-unit-test-secret-0123456789';
@@ -40,7 +41,7 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { now?: () => Date; sidecarUp?: boolean } = {},
+  options: { now?: () => Date; sidecarUp?: boolean; limits?: Partial<TaskLimits> } = {},
 ): Promise<TestApp> {
   const { db, close } = await createTestDb();
   const app = createApp({
@@ -49,6 +50,8 @@ export async function createTestApp(
     jwtSecret: JWT_SECRET,
     appApiToken: APP_TOKEN,
     sidecarReady: async () => options.sidecarUp ?? true,
+    // Tests write fast and use SECONDLY rules; the limits' own tests set them.
+    limits: { writesPerSecond: 1e6, writeBurst: 1e6, minRecurrencePeriodSeconds: 1, ...options.limits },
     ...(options.now ? { now: options.now } : {}),
   });
   return {

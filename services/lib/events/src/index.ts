@@ -28,5 +28,6 @@ export {
   TaskStatusSchema,
   TitleSchema,
 } from './task.ts';
+export { hasNoControlCharacters, PlainTextSchema } from './text.ts';
 export { InstantSchema, isRealInstant, isTimeZone, TimeZoneSchema } from './time.ts';
 export { PUBSUB, TOPICS, type Topic } from './topics.ts';

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { parseRecurrence } from './recurrence-rule.ts';
+import { PlainTextSchema } from './text.ts';
 import { InstantSchema, TimeZoneSchema } from './time.ts';
 
 export const TaskStatusSchema = v.picklist(['open', 'completed']);
@@ -16,12 +17,12 @@ export const RecurrenceSchema = v.pipe(
 );
 
 export const TitleSchema = v.pipe(
-  v.string(),
+  PlainTextSchema,
   v.trim(),
   v.minLength(1, 'must not be empty'),
   v.maxLength(500),
 );
-export const DescriptionSchema = v.pipe(v.string(), v.maxLength(10_000));
+export const DescriptionSchema = v.pipe(PlainTextSchema, v.maxLength(10_000));
 export const TagSchema = v.pipe(
   v.string(),
   v.trim(),

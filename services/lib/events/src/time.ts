@@ -17,6 +17,10 @@ export function isRealInstant(text: string): boolean {
   );
 }
 
+/** The range of instants the system takes: years 1900 to 2199. */
+export const INSTANT_MIN = '1900-01-01T00:00:00.000Z';
+export const INSTANT_MAX = '2200-01-01T00:00:00.000Z';
+
 /**
  * An instant as RFC 3339 with an offset (`Z` or `±hh:mm`), normalised to UTC with
  * milliseconds (`2026-12-01T09:00:00.000Z`), which is how every time is stored and sent.
@@ -29,6 +33,12 @@ export const InstantSchema = v.pipe(
   ),
   v.check(isRealInstant, 'is not a real date and time'),
   v.transform((s) => new Date(s).toISOString()),
+  // A sane range: a start far in the past is fine (a series jumps to its next occurrence), a
+  // date PostgreSQL or a person cannot mean is not.
+  v.check(
+    (iso) => iso >= INSTANT_MIN && iso < INSTANT_MAX,
+    `must be from ${INSTANT_MIN.slice(0, 4)} to ${INSTANT_MAX.slice(0, 4)}`,
+  ),
 );
 
 const knownZones = new Set<string>();

@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   /** `If-Match` names a version the resource is no longer at. */
   version_conflict: 412,
   rate_limited: 429,
+  /** A per-user quota is used up (open tasks, recurring tasks, open streams). */
+  quota_exceeded: 429,
   /** A dependency (the database, the sidecar) is down; the answer carries `Retry-After`. */
   dependency_unavailable: 503,
   internal: 500,
@@ -43,6 +45,7 @@ const TITLES: Record<ErrorCode, string> = {
   conflict: 'The resource does not allow this now',
   version_conflict: 'The resource changed since you read it',
   rate_limited: 'Too many requests',
+  quota_exceeded: 'A quota is used up',
   dependency_unavailable: 'A dependency is unavailable',
   internal: 'Internal error',
 };

@@ -6,16 +6,32 @@ import { AppError, type FieldError } from './problem.ts';
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
-/** Turns valibot issues into field errors with the path in the request (`body.tags[2]`). */
+/** The most field errors an answer lists: an error body stays about as small as its request. */
+export const MAX_FIELD_ERRORS = 20;
+
+/**
+ * Turns valibot issues into field errors with the path in the request (`body.tags[2]`): the
+ * shallowest first (`body.tags: at most 20` before each tag's own), at most MAX_FIELD_ERRORS,
+ * then one line saying how many more there were.
+ */
 export function fieldErrors(where: string, issues: readonly v.BaseIssue<unknown>[]): FieldError[] {
-  return issues.map((issue) => {
-    let path = where;
-    for (const item of issue.path ?? []) {
-      const key = item.key as unknown;
-      path += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
-    }
-    return { path, message: issue.message };
-  });
+  const all = issues
+    .map((issue) => {
+      let path = where;
+      for (const item of issue.path ?? []) {
+        const key = item.key as unknown;
+        path +=
+          typeof key === 'number'
+            ? `[${key}]`
+            : `.${String(typeof key === 'string' ? key.slice(0, 64) : key)}`;
+      }
+      return { path, message: issue.message.slice(0, 300), depth: issue.path?.length ?? 0 };
+    })
+    .sort((a, b) => a.depth - b.depth);
+  const shown = all.slice(0, MAX_FIELD_ERRORS).map(({ path, message }) => ({ path, message }));
+  if (all.length > MAX_FIELD_ERRORS)
+    shown.push({ path: where, message: `and ${all.length - MAX_FIELD_ERRORS} more errors` });
+  return shown;
 }
 
 const WHERE: Record<keyof ValidationTargets, string> = {
