@@ -23,6 +23,7 @@ export function startChatApi(stack: StackEnv, logDir: string, env: Record<string
       APP_API_TOKEN: stack.appApiToken,
       WRITES_PER_SECOND: '100000',
       WRITE_BURST: '100000',
+      MAX_OPEN_TASKS: '1000000',
       RECURRENCE_MIN_PERIOD_SECONDS: '1',
       ...env,
     },

@@ -91,6 +91,7 @@ export async function startSystem(stack: StackEnv, options: SystemOptions): Prom
       // Tests write fast and watch SECONDLY series: the per-user limits have their own tests.
       WRITES_PER_SECOND: '100000',
       WRITE_BURST: '100000',
+      MAX_OPEN_TASKS: '1000000',
       RECURRENCE_MIN_PERIOD_SECONDS: '1',
     },
     'task-reminder': {},

@@ -15,12 +15,25 @@ const json = (schema: v.GenericSchema, typeMode: 'input' | 'output') =>
 const problem = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
+/** What every operation under /v1 can answer besides its success (the one error model). */
 const errors = {
-  '400': { description: 'Malformed request (bad JSON, query or path)', ...problem },
+  '400': { description: 'Malformed request (bad JSON, query, path or header)', ...problem },
   '401': { description: 'Missing or invalid bearer token', ...problem },
   '404': { description: 'No such task for this user', ...problem },
+  '405': { description: 'The path does not take this method (`Allow` lists those it does)', ...problem },
+  '413': { description: 'The body is larger than 64 KiB', ...problem },
   '415': { description: 'Body is not application/json', ...problem },
-  '422': { description: 'Validation failed; `errors` lists every field with its path', ...problem },
+  '422': {
+    description: 'Validation failed; `errors` lists the failing fields with their paths (at most 20)',
+    ...problem,
+  },
+  '429': {
+    description:
+      'A per-user quota is used up (`quota_exceeded`) or writes are too fast (`rate_limited`); see Retry-After',
+    ...problem,
+  },
+  '500': { description: 'A bug: the request id identifies it in the logs', ...problem },
+  '503': { description: 'A dependency (the database) is unavailable; see Retry-After', ...problem },
 };
 const taskResponse = {
   description: 'The task',
@@ -119,7 +132,14 @@ export function openApiDocument(): Record<string, unknown> {
             ...errors,
           },
         },
-        delete: { summary: 'Delete a task', responses: { '204': { description: 'Deleted' }, ...errors } },
+        delete: {
+          summary: 'Delete a task (If-Match: the ETag, optional)',
+          responses: {
+            '204': { description: 'Deleted' },
+            '412': { description: 'If-Match is stale', ...problem },
+            ...errors,
+          },
+        },
       },
       '/v1/tasks/{id}/complete': {
         parameters: [idParam],
@@ -130,7 +150,11 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: 'Move the reminder',
           requestBody: body('Snooze'),
-          responses: { '200': taskResponse, ...errors },
+          responses: {
+            '200': taskResponse,
+            '409': { description: 'The task is completed: reopen it to snooze', ...problem },
+            ...errors,
+          },
         },
       },
       '/v1/chat': {

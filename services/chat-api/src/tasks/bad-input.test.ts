@@ -9,6 +9,7 @@ import { createTestApp, type TestApp, token } from '../testing/test-app.ts';
 
 let t: TestApp;
 let taskId: string;
+const taskIdLike = '01a23440-f03f-7200-a491-7dba4b75105f';
 let auth: string;
 beforeAll(async () => {
   t = await createTestApp();
@@ -29,9 +30,15 @@ const field = fc.constantFrom(
   'constructor',
   '',
 );
+/** Any UTF-16 text: every code point, lone surrogates and control characters included. */
+const anyText = (maxLength: number) =>
+  fc.oneof(
+    fc.string({ unit: 'binary', maxLength }),
+    fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((n) => String.fromCharCode(n)), maxLength }),
+  );
 const nasty = fc.oneof(
   fc.jsonValue(),
-  fc.string(),
+  anyText(80),
   fc.constantFrom(
     '2026-02-30T10:00:00Z',
     '9999-12-31T23:59:59Z',
@@ -41,6 +48,9 @@ const nasty = fc.oneof(
     'Etc/GMT+99',
     '\u0000',
     'x'.repeat(600),
+    'a\u0000b',
+    'a\ud800b',
+    'a\u0085b',
     -1,
     1e308,
     Number.NaN,
@@ -49,7 +59,20 @@ const nasty = fc.oneof(
 const body = fc.oneof(
   fc.dictionary(field, nasty, { maxKeys: 6 }).map((o) => JSON.stringify(o)),
   fc.jsonValue().map((v) => JSON.stringify(v)),
-  fc.string({ maxLength: 200 }),
+  anyText(200),
+  // Chat commands the parser turns into tasks the schemas must refuse.
+  fc
+    .constantFrom(
+      `add ${'x'.repeat(600)}`,
+      'add pay rent in 10000 years',
+      'every 5000 minutes remind me to x',
+      'snooze 1 for 999999999999 hours',
+      `rename 1 to ${'y'.repeat(700)}`,
+      'every 1 seconds remind me to drink',
+      'add a\u0000b tomorrow',
+    )
+    .chain((message) => fc.constant(JSON.stringify({ message }))),
+  anyText(120).map((message) => JSON.stringify({ message })),
   fc.constantFrom('', '{', '[]', 'null', '{"title":"a"', '{"title":"a"}}'),
 );
 const route = fc.constantFrom(
@@ -87,6 +110,8 @@ describe('bad requests', () => {
           });
           expect(res.status).toBeLessThan(500);
           if (res.status >= 400) expect(res.headers.get('content-type')).toBe('application/problem+json');
+          // An error body is never much larger than the request (at most 20 field errors).
+          if (res.status >= 400) expect((await res.text()).length).toBeLessThan(4_000 + text.length);
         },
       ),
       { numRuns: 400 },
@@ -98,7 +123,15 @@ describe('bad requests', () => {
       fc.asyncProperty(
         fc.dictionary(
           fc.constantFrom('status', 'due_before', 'due_after', 'tag', 'q', 'limit', 'cursor', 'x'),
-          fc.string(),
+          fc.oneof(
+            anyText(40),
+            // A cursor whose date PostgreSQL refuses (before 4713 BC), as node-pg would send it.
+            fc.constant(
+              Buffer.from(
+                JSON.stringify(['-004714-01-01T00:00:00.000Z', '01a23440-f03f-7200-a491-7dba4b75105f']),
+              ).toString('base64url'),
+            ),
+          ),
         ),
         async (query) => {
           const res = await t.call('fuzz', 'GET', `/v1/tasks?${new URLSearchParams(query)}`);
@@ -121,5 +154,43 @@ describe('bad requests', () => {
       { numRuns: 100 },
     );
     expect((await t.outbox()).length).toBe(before);
+  });
+});
+
+describe('the inputs that once answered 500', () => {
+  const cursor = Buffer.from(JSON.stringify(['-004714-01-01T00:00:00.000Z', taskIdLike])).toString(
+    'base64url',
+  );
+  it.each([
+    ['POST', '/v1/tasks', { title: 'a\u0000b' }, 422, 'body.title'],
+    ['POST', '/v1/tasks', { title: 'a\ud800b' }, 422, 'body.title'],
+    ['POST', '/v1/chat', { message: `add ${'x'.repeat(600)}` }, 422, 'body.message'],
+    ['POST', '/v1/chat', { message: 'add pay rent in 10000 years' }, 422, 'body.message'],
+    ['POST', '/v1/chat', { message: 'every 5000 minutes remind me to x' }, 422, 'body.message'],
+    ['POST', '/v1/chat', { message: 'snooze target for 999999999999 hours' }, 422, 'body.message'],
+    ['POST', '/v1/chat', { message: `rename target to ${'y'.repeat(700)}` }, 422, 'body.message'],
+    ['GET', `/v1/tasks?cursor=${cursor}`, undefined, 400, 'query.cursor'],
+  ] as const)(
+    '%s %s %j answers %i naming %s, and writes nothing',
+    async (method, path, body, status, field) => {
+      const before = (await t.outbox()).length;
+      const res = await t.call('fuzz', method, path, body);
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect((await res.json()).errors.map((e: { path: string }) => e.path)).toContain(field);
+      expect((await t.outbox()).length).toBe(before);
+    },
+  );
+
+  it('answers a 24 KB body of bad tags with a short list of errors, the array length first', async () => {
+    const tags = Array.from({ length: 2_400 }, () => '!!bad tag!!');
+    const text = JSON.stringify({ title: 'x', tags });
+    const res = await t.call('fuzz', 'POST', '/v1/tasks', text);
+    expect(res.status).toBe(422);
+    const answer = await res.text();
+    expect(answer.length).toBeLessThan(text.length / 5);
+    const { errors } = JSON.parse(answer);
+    expect(errors[0].path).toBe('body.tags');
+    expect(errors.at(-1).message).toMatch(/more errors/);
   });
 });

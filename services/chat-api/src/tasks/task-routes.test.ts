@@ -308,6 +308,35 @@ describe('service routes', () => {
     expect(await (await t.request('/docs')).text()).toContain('/v1/tasks/{id}/snooze');
   });
 
+  it('declares what every operation can answer, and the server keeps to the methods it declares', async () => {
+    const doc = await (await t.request('/openapi.json')).json();
+    const declared: [string, string][] = [];
+    for (const [path, item] of Object.entries(
+      doc.paths as Record<string, Record<string, { responses?: object }>>,
+    )) {
+      for (const [method, op] of Object.entries(item)) {
+        if (method === 'parameters') continue;
+        declared.push([path, method.toUpperCase()]);
+        if (path.startsWith('/v1/'))
+          expect(Object.keys(op.responses ?? {}), `${method} ${path}`).toEqual(
+            expect.arrayContaining(['400', '401', '405', '413', '422', '429', '500', '503']),
+          );
+      }
+    }
+    // Every method the document does not declare on a path answers 405 with Allow.
+    const id = '01a23440-f03f-7200-a491-7dba4b75105f';
+    for (const path of ['/v1/tasks', `/v1/tasks/${id}`, `/v1/tasks/${id}/complete`, '/v1/chat']) {
+      const template = path.replace(id, '{id}');
+      const allowed = declared.filter(([p]) => p === template).map(([, m]) => m);
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+        if (allowed.includes(method)) continue;
+        const res = await t.call('openapi', method, path);
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.headers.get('allow')?.split(', ')).toEqual(expect.arrayContaining(allowed));
+      }
+    }
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const res = await t.request('/v2/nothing');
     expect(res.status).toBe(404);

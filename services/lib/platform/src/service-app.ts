@@ -28,10 +28,51 @@ export function createServiceApp<E extends Env & { Variables: RequestVariables }
       options.dependencies ?? [],
     ),
   );
-  app.notFound(routeNotFound);
+  app.notFound((c) => {
+    // A known path asked with a method it does not take: 405 with the methods it does.
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length === 0) return routeNotFound(c);
+    c.header('Allow', allowed.join(', '));
+    return problem(
+      c,
+      new AppError('method_not_allowed', `${c.req.method} is not allowed here; use ${allowed.join(', ')}`),
+    );
+  });
   app.use(requestContext(options.log));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   return app;
+}
+
+const patterns = new WeakMap<object, Map<string, RegExp>>();
+
+/** The methods the app's routes take on a path (middleware aside), for 405 and `Allow`. */
+export function allowedMethods(
+  app: { routes: readonly { method: string; path: string }[] },
+  path: string,
+): string[] {
+  let compiled = patterns.get(app);
+  if (!compiled) {
+    compiled = new Map();
+    patterns.set(app, compiled);
+  }
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === 'ALL') continue;
+    let re = compiled.get(route.path);
+    if (!re) {
+      const source = route.path
+        .split('/')
+        .map((part) =>
+          part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+        )
+        .join('/');
+      re = new RegExp(`^${source}/?$`);
+      compiled.set(route.path, re);
+    }
+    if (re.test(path)) methods.add(route.method);
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
 }
 
 /** One readiness check: resolves true (or nothing) when ready; false, a string (why) or a throw when not. */
