@@ -20,6 +20,7 @@ import {
   uuidv7,
 } from '@todo/events';
 import { createSidecar } from '@todo/platform';
+import { actorCallToken } from '@todo/task-reminder';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from './support/app-process.ts';
@@ -229,7 +230,10 @@ beforeAll(async () => {
     async () => {
       const res = await fetch(`${sidecars[0]?.httpUrl}/v1.0/actors/TaskReminder/${warm}/method/get`, {
         method: 'PUT',
-        headers: { 'dapr-api-token': stack.daprApiToken },
+        headers: {
+          'dapr-api-token': stack.daprApiToken,
+          'x-actor-call-token': actorCallToken(stack.appApiToken),
+        },
       });
       const body = res.status === 200 ? await res.json() : null;
       return body ? true : undefined;

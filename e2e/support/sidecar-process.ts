@@ -18,6 +18,8 @@ export interface SidecarSpec {
   resourcesPath: string;
   configPath?: string;
   logDir: string;
+  /** A sidecar with no app behind it (no app port, no app health check). */
+  noApp?: boolean;
 }
 
 /** A real daprd started by a test, stopped with `stop()`. Its log is in `logFile`. */
@@ -39,8 +41,7 @@ export function startSidecar(stack: StackEnv, spec: SidecarSpec): SidecarProcess
   // biome-ignore format: flag and value pairs read best one pair per line
   const args = [
     '--app-id', spec.appId,
-    '--app-port', String(ports.app),
-    '--app-channel-address', '127.0.0.1',
+    ...(spec.noApp ? [] : ['--app-port', String(ports.app), '--app-channel-address', '127.0.0.1']),
     '--dapr-listen-addresses', '127.0.0.1',
     '--dapr-http-port', String(ports.http),
     '--dapr-grpc-port', String(ports.grpc),
@@ -50,9 +51,7 @@ export function startSidecar(stack: StackEnv, spec: SidecarSpec): SidecarProcess
     '--resources-path', spec.resourcesPath,
     '--placement-host-address', stack.placementAddress,
     '--scheduler-host-address', stack.schedulerAddress,
-    '--enable-app-health-check',
-    '--app-health-check-path', '/healthz',
-    '--app-health-probe-interval', '1',
+    ...(spec.noApp ? [] : ['--enable-app-health-check', '--app-health-check-path', '/healthz', '--app-health-probe-interval', '1']),
     '--log-level', 'info',
     ...(spec.configPath ? ['--config', spec.configPath] : []),
   ];

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createActorHost, type RuntimeWatchdog } from '@todo/actor-host';
 import { TOPICS } from '@todo/events';
 import {
@@ -26,6 +27,16 @@ export interface AppDeps {
   now?: () => Date;
 }
 
+/**
+ * The secret a TaskReminder method call must carry (`x-actor-call-token`): derived from the
+ * app's APP_API_TOKEN, which only task-reminder and its sidecars hold, so every replica agrees
+ * and no other app can forge an `apply` (a forged `deleted` would kill a user's reminder) or
+ * read a task with `get`.
+ */
+export function actorCallToken(appApiToken: string): string {
+  return createHmac('sha256', appApiToken).update('todo.task-reminder.actor-call').digest('hex');
+}
+
 /** The route Dapr delivers task-events to. */
 export const TASK_EVENTS_ROUTE = '/events/task-events';
 
@@ -36,6 +47,7 @@ export const TASK_EVENTS_ROUTE = '/events/task-events';
  */
 export function createApp(deps: AppDeps): Hono<{ Variables: RequestVariables }> {
   const { sidecar, log } = deps;
+  const callToken = actorCallToken(deps.appApiToken);
   const app = createServiceApp<{ Variables: RequestVariables }>({ log });
   // Ready means actors work: the sidecar's components, and its actor runtime connected to
   // placement with lookups answering (daprd's own health does not say so after a placement restart).
@@ -53,7 +65,9 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVariables }> 
         deadLetterTopic: TOPICS.taskEventsDlq,
         accept: TASK_EVENT_TYPES,
         async handle(event, ctx) {
-          const result = await sidecar.invokeActor(TASK_REMINDER, event.subject, 'apply', event);
+          const result = await sidecar.invokeActor(TASK_REMINDER, event.subject, 'apply', event, {
+            'x-actor-call-token': callToken,
+          });
           ctx.log.debug({ result }, 'task event applied');
         },
       }),
@@ -68,6 +82,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVariables }> 
       }),
     ],
     appApiToken: deps.appApiToken,
+    methodCallToken: callToken,
     sidecar,
     log,
   });

@@ -125,6 +125,7 @@ describe('bad requests', () => {
           fc.constantFrom('status', 'due_before', 'due_after', 'tag', 'q', 'limit', 'cursor', 'x'),
           fc.oneof(
             anyText(40),
+            fc.constantFrom('a\u0000b', '\ud800', '%\u0000%'),
             // A cursor whose date PostgreSQL refuses (before 4713 BC), as node-pg would send it.
             fc.constant(
               Buffer.from(

@@ -1,6 +1,7 @@
 import {
   DescriptionSchema,
   InstantSchema,
+  PlainTextSchema,
   PrioritySchema,
   RecurrenceSchema,
   TagSchema,
@@ -77,7 +78,7 @@ export const ListTasksQuerySchema = v.strictObject({
   due_before: v.optional(InstantSchema),
   due_after: v.optional(InstantSchema),
   tag: v.optional(TagSchema),
-  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
+  q: v.optional(v.pipe(PlainTextSchema, v.trim(), v.minLength(1), v.maxLength(200))),
   limit: v.optional(Limit, '20'),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(200))),
 });

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { requireSidecarToken, type Sidecar } from '@todo/platform';
 import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
@@ -25,6 +26,13 @@ export interface ActorHostOptions {
   sidecar: Pick<Sidecar, 'getActorState' | 'saveActorState' | 'registerReminder' | 'deleteReminder'>;
   log: Logger;
   config?: ActorRuntimeConfig;
+  /**
+   * When set, an actor method call must carry it as `x-actor-call-token`: any app's sidecar can
+   * call any actor (placement routes it; Dapr's access control does not cover actors), so the
+   * host serves only callers that know the secret, which its own app derives (task-reminder:
+   * from its APP_API_TOKEN). Reminder and timer callbacks come from daprd itself.
+   */
+  methodCallToken?: string;
   /**
    * Turns running at once across all actors [32]; the rest wait their turn. A burst of reminders
    * (a scheduler backlog firing at once) otherwise saturates the event loop, the sidecar's app
@@ -199,8 +207,20 @@ export function createActorHost(options: ActorHostOptions): ActorHost {
       actor.onTimer ? actor.onTimer(c.req.param('name'), callbackData(body)) : 'not-found',
     ),
   );
+  const callToken = options.methodCallToken ? Buffer.from(options.methodCallToken) : undefined;
   app.put('/actors/:type/:id/method/:method', (c) => {
     const name = c.req.param('method');
+    if (callToken) {
+      const got = Buffer.from(c.req.header('x-actor-call-token') ?? '');
+      if (got.length !== callToken.length || !timingSafeEqual(got, callToken)) {
+        log.warn(
+          { actorType: c.req.param('type'), method: name },
+          'actor call without the caller token; refused',
+        );
+        c.header(DAPR_ERROR_HEADER, 'true');
+        return c.json({ error: 'this actor takes calls from its own app only' }, 403);
+      }
+    }
     return turn(c, `method ${name}`, (actor, body) => {
       const method = Object.hasOwn(actor.methods, name) ? actor.methods[name] : undefined;
       return method ? method(body) : 'not-found';

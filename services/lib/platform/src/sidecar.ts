@@ -140,8 +140,17 @@ export interface Sidecar {
   getReminder(type: string, id: string, name: string): Promise<Record<string, unknown> | undefined>;
   /** Deletes a reminder; deleting one that does not exist succeeds. */
   deleteReminder(type: string, id: string, name: string): Promise<void>;
-  /** Calls an actor method through the sidecar (placement finds the host); returns its JSON answer. */
-  invokeActor<T = unknown>(type: string, id: string, method: string, body: unknown): Promise<T>;
+  /**
+   * Calls an actor method through the sidecar (placement finds the host); returns its JSON
+   * answer. `headers` reach the actor's host as sent (daprd passes the caller's headers through).
+   */
+  invokeActor<T = unknown>(
+    type: string,
+    id: string,
+    method: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<T>;
   /** Invokes an output binding (`POST /v1.0/bindings/{name}`); throws unless daprd answers 2xx. */
   invokeBinding(
     name: string,
@@ -208,11 +217,13 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     method: string,
     path: string,
     body?: unknown,
+    extraHeaders: Record<string, string> = {},
   ): Promise<Response> {
     try {
       return await fetch(`${base}${path}`, {
         method,
         headers: {
+          ...extraHeaders,
           'dapr-api-token': token,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
@@ -369,7 +380,13 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       );
     },
 
-    async invokeActor<T>(type: string, id: string, method: string, body: unknown) {
+    async invokeActor<T>(
+      type: string,
+      id: string,
+      method: string,
+      body: unknown,
+      headers?: Record<string, string>,
+    ) {
       const op = `invoke ${type}/${id}.${method}`;
       const res = await call(
         op,
@@ -377,6 +394,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
         'PUT',
         `${actorPath(type, id)}/method/${seg(method)}`,
         body,
+        headers,
       );
       if (res.status !== 200) return fail(op, res);
       return (await json<T>(op, res)) as T;

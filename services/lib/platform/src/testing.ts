@@ -238,9 +238,13 @@ export function fakeSidecar(options: { app?: AppUnderTest; appId?: string } = {}
       const call = await receive(request);
       if (call instanceof Response) return call;
       if (!app) return HttpResponse.json({ errorCode: 'ERR_ACTOR_INSTANCE_MISSING' }, { status: 500 });
+      // daprd passes the caller's headers through, and adds the app token.
+      const passed = Object.fromEntries(
+        [...request.headers].filter(([k]) => k.startsWith('x-') || k === 'traceparent'),
+      );
       const res = await app.request(`/actors/${actorKey(params)}/method/${str(params.method)}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json', 'dapr-api-token': FAKE_APP_TOKEN },
+        headers: { ...passed, 'content-type': 'application/json', 'dapr-api-token': FAKE_APP_TOKEN },
         body: JSON.stringify(call.body),
       });
       // daprd passes a 200 through and turns anything else into a 500 for the caller.
