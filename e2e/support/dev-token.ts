@@ -1,9 +1,6 @@
-import { sign } from 'hono/jwt';
+import { signUserToken } from '@todo/platform';
 
-/** A user's bearer token for the e2e tests (HS256 with the stack's AUTH_JWT_SECRET). */
+/** A user's bearer token for the e2e tests (as the apps take them: AUTH_JWT_SECRET, default issuer and audience). */
 export async function bearer(secret: string, userId: string): Promise<Record<string, string>> {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    authorization: `Bearer ${await sign({ sub: userId, iat: now, exp: now + 3600 }, secret, 'HS256')}`,
-  };
+  return { authorization: `Bearer ${await signUserToken({ secret, sub: userId, ttlSeconds: 3600 })}` };
 }

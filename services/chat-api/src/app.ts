@@ -19,6 +19,7 @@ import {
   requireSidecarToken,
   requireUser,
   subscription,
+  type UserAuthOptions,
   valid,
 } from '@todo/platform';
 import { bodyLimit } from 'hono/body-limit';
@@ -38,8 +39,8 @@ import { taskRoutes } from './tasks/task-routes.ts';
 export interface AppDeps {
   db: Db;
   log: Logger;
-  /** AUTH_JWT_SECRET */
-  jwtSecret: string;
+  /** How user tokens are checked (AUTH_JWT_*). */
+  auth: UserAuthOptions;
   /** APP_API_TOKEN: what the sidecar sends on the routes it calls. */
   appApiToken: string;
   /** True when the sidecar answers (GET /v1.0/healthz/outbound). */
@@ -107,7 +108,7 @@ export function createApp(deps: AppDeps) {
   });
 
   const limits: TaskLimits = { ...DEFAULT_TASK_LIMITS, ...deps.limits };
-  app.use('/v1/*', requireUser({ secret: deps.jwtSecret }));
+  app.use('/v1/*', requireUser(deps.auth));
   app.use('/v1/*', writeRateLimit({ perSecond: limits.writesPerSecond, burst: limits.writeBurst }));
   app.use('/v1/*', async (c, next) => {
     c.set('ctx', {

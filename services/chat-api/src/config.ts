@@ -1,4 +1,4 @@
-import { CountSetting, commonSettings, FlagSetting, loadConfig } from '@todo/platform';
+import { authSettings, CountSetting, commonSettings, FlagSetting, loadConfig } from '@todo/platform';
 import * as v from 'valibot';
 import { DEFAULT_TASK_LIMITS } from './tasks/task-limits.ts';
 
@@ -6,7 +6,7 @@ import { DEFAULT_TASK_LIMITS } from './tasks/task-limits.ts';
 const ConfigSchema = v.object({
   ...commonSettings({ port: '3000', daprHttpPort: '3500' }),
   DATABASE_URL: v.pipe(v.string(), v.startsWith('postgres', 'must be a postgres:// URL')),
-  AUTH_JWT_SECRET: v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters')),
+  ...authSettings(),
   /** Migrate the tables at start; production runs `node src/migrate-main.ts` (the chart's Job) first. */
   MIGRATE_ON_START: v.optional(FlagSetting, 'true'),
   /** The reminder sweep repairs reminders overdue (and not fired) by more than this. */

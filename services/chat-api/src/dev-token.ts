@@ -1,8 +1,10 @@
 /**
- * `node src/dev-token.ts [user-id] [hours]`: prints a development JWT (HS256, AUTH_JWT_SECRET)
- * for a user, to call the API by hand: curl -H "Authorization: Bearer $(pnpm -s token alice)".
+ * `node src/dev-token.ts [user-id] [hours]`: prints a development JWT for a user (HS256 with
+ * AUTH_JWT_SECRET, the configured issuer and audience, at most AUTH_JWT_MAX_LIFETIME_SECONDS),
+ * to call the API by hand: curl -H "Authorization: Bearer $(node src/dev-token.ts alice)".
+ * Not in the production image.
  */
-import { sign } from 'hono/jwt';
+import { signUserToken } from '@todo/platform';
 
 const secret = process.env.AUTH_JWT_SECRET;
 if (!secret) {
@@ -10,6 +12,16 @@ if (!secret) {
   process.exit(2);
 }
 const sub = process.argv[2] ?? 'dev-user';
-const hours = Number(process.argv[3] ?? 12);
-const now = Math.floor(Date.now() / 1000);
-console.log(await sign({ sub, iat: now, exp: now + Math.round(hours * 3600) }, secret, 'HS256'));
+const hours = Math.min(
+  Number(process.argv[3] ?? 12),
+  Number(process.env.AUTH_JWT_MAX_LIFETIME_SECONDS ?? 86_400) / 3600,
+);
+console.log(
+  await signUserToken({
+    secret,
+    sub,
+    ttlSeconds: hours * 3600,
+    ...(process.env.AUTH_JWT_ISSUER ? { issuer: process.env.AUTH_JWT_ISSUER } : {}),
+    ...(process.env.AUTH_JWT_AUDIENCE ? { audience: process.env.AUTH_JWT_AUDIENCE } : {}),
+  }),
+);

@@ -1,5 +1,5 @@
 /** chat-api's process: configuration, database, relay, HTTP server, and a clean shutdown. */
-import { createLogger, createSidecar, migrate, openDatabase, serveApp } from '@todo/platform';
+import { authOptions, createLogger, createSidecar, migrate, openDatabase, serveApp } from '@todo/platform';
 import { createApp } from './app.ts';
 import { loadChatApiConfig } from './config.ts';
 import { CHAT_API_MIGRATIONS } from './db/migrations.ts';
@@ -26,7 +26,7 @@ const app = createApp({
   db,
   log,
   relay,
-  jwtSecret: config.AUTH_JWT_SECRET,
+  auth: authOptions(config),
   appApiToken: config.APP_API_TOKEN,
   limits: {
     maxOpenTasks: config.MAX_OPEN_TASKS,

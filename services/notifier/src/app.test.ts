@@ -1,8 +1,7 @@
 import { buildEvent, deterministicId, uuidv7 } from '@todo/events';
-import { createSidecar } from '@todo/platform';
+import { createSidecar, signUserToken } from '@todo/platform';
 import { deliverTo, FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from '@todo/platform/testing';
 import { createTestDatabase } from '@todo/platform/testing-db';
-import { sign } from 'hono/jwt';
 import { setupServer } from 'msw/node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +53,7 @@ async function setup(
   const delivery = createWebhookDelivery({ sidecar, store, log, policy: { baseDelayMs: 0, ...policy } });
   const app = createApp({
     appApiToken: APP_TOKEN,
-    authJwtSecret: SECRET,
+    auth: { secret: SECRET },
     store,
     sidecar,
     delivery,
@@ -68,7 +67,7 @@ async function setup(
 }
 
 async function bearer(sub: string) {
-  return `Bearer ${await sign({ sub, exp: Math.floor(Date.now() / 1000) + 600 }, SECRET, 'HS256')}`;
+  return `Bearer ${await signUserToken({ secret: SECRET, sub, ttlSeconds: 600 })}`;
 }
 
 function reminderDue(userId = 'user-1', occurrence = '2026-03-01T09:00:00.000Z', taskId = uuidv7()) {

@@ -10,6 +10,7 @@ import {
   requireUser,
   type Sidecar,
   subscription,
+  type UserAuthOptions,
   type UserVariables,
   valid,
 } from '@todo/platform';
@@ -22,8 +23,8 @@ import type { WebhookDelivery } from './webhook-delivery.ts';
 
 export interface AppDeps {
   appApiToken: string;
-  /** AUTH_JWT_SECRET (HS256). */
-  authJwtSecret: string;
+  /** How user tokens are checked (AUTH_JWT_*). */
+  auth: UserAuthOptions;
   store: NotificationStore;
   sidecar: Pick<Sidecar, 'outboundHealthy'>;
   /** Resolves when the database answers (readiness); rejects or resolves false otherwise. */
@@ -127,7 +128,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     dependenciesUp: () => deps.databaseReady().catch(() => false),
   });
 
-  app.use('/v1/*', requireUser({ secret: deps.authJwtSecret }));
+  app.use('/v1/*', requireUser(deps.auth));
 
   app.get('/v1/notifications', valid('query', ListQuerySchema), async (c) => {
     const { limit, cursor, unread } = c.req.valid('query');

@@ -4,6 +4,8 @@
  * MIGRATE_ON_START [true], WEBHOOK_MAX_ATTEMPTS [10], WEBHOOK_LEASE_SECONDS [60], LOG_LEVEL [info].
  */
 import {
+  authOptions,
+  authSettings,
   CountSetting,
   commonSettings,
   createLogger,
@@ -28,7 +30,7 @@ const config = loadConfig(
   v.object({
     ...commonSettings({ port: '3002', daprHttpPort: '3502' }),
     DATABASE_URL: v.pipe(v.string(), v.startsWith('postgres', 'must be a postgres:// URL')),
-    AUTH_JWT_SECRET: v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters')),
+    ...authSettings(),
     /** Migrate the tables at start; production runs `node src/migrate-main.ts` (the chart's Job) first. */
     MIGRATE_ON_START: v.optional(FlagSetting, 'true'),
     /** Webhook attempts before a delivery is given up (then `scripts/dlq webhooks replay`). */
@@ -53,7 +55,7 @@ const delivery = createWebhookDelivery({
 });
 const app = createApp({
   appApiToken: config.APP_API_TOKEN,
-  authJwtSecret: config.AUTH_JWT_SECRET,
+  auth: authOptions(config),
   store,
   sidecar,
   delivery,

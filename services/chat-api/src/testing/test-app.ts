@@ -1,7 +1,6 @@
 /** The chat-api app wired for unit tests: in-process PostgreSQL, a silent logger, a fixed clock. */
 import type { TodoEvent } from '@todo/events';
-import { createLogger } from '@todo/platform';
-import { sign } from 'hono/jwt';
+import { createLogger, signUserToken } from '@todo/platform';
 import { createApp } from '../app.ts';
 import type { Db } from '../db/database.ts';
 import type { TaskLimits } from '../tasks/task-limits.ts';
@@ -11,7 +10,11 @@ export const JWT_SECRET = 'unit-test-secret-unit-test-secret-0123456789';
 export const APP_TOKEN = 'unit-test-app-token-0123456789';
 
 export async function token(sub: string, exp = Math.floor(Date.now() / 1000) + 3600): Promise<string> {
-  return sign({ sub, exp }, JWT_SECRET, 'HS256');
+  return signUserToken({
+    secret: JWT_SECRET,
+    sub,
+    ttlSeconds: Math.max(1, exp - Math.floor(Date.now() / 1000)),
+  });
 }
 
 /** Test assertions read arbitrary JSON bodies. */
@@ -47,7 +50,7 @@ export async function createTestApp(
   const app = createApp({
     db,
     log: createLogger({ name: 'chat-api-test', level: 'silent' }),
-    jwtSecret: JWT_SECRET,
+    auth: { secret: JWT_SECRET },
     appApiToken: APP_TOKEN,
     sidecarReady: async () => options.sidecarUp ?? true,
     // Tests write fast and use SECONDLY rules; the limits' own tests set them.

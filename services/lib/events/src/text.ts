@@ -1,11 +1,12 @@
 import * as v from 'valibot';
 
-// C0 controls but tab (U+0009) and newline (U+000A), DEL, and C1 controls.
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/u;
-
-/** True when the text has no control character but tab and newline. */
+/** True when the text has no control character (C0, DEL, C1) but tab and newline. */
 export function hasNoControlCharacters(text: string): boolean {
-  return !CONTROL.test(text);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f)) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,15 +1,32 @@
 import type { MiddlewareHandler } from 'hono';
-import { verify } from 'hono/jwt';
+import { errors, jwtVerify, SignJWT } from 'jose';
 import { AppError } from './problem.ts';
 
+/** How user tokens are checked. Defaults in brackets; every app reads them from AUTH_JWT_*. */
 export interface UserAuthOptions {
   /** AUTH_JWT_SECRET: the HS256 key. At least 32 characters. */
   secret: string;
+  /** AUTH_JWT_ISSUER: the `iss` a token must name [`todo-chatbot`]. */
+  issuer?: string;
+  /** AUTH_JWT_AUDIENCE: the `aud` a token must name [`todo-chatbot`]. */
+  audience?: string;
+  /** AUTH_JWT_MAX_LIFETIME_SECONDS: the longest `exp - iat` taken [86,400: a day]. */
+  maxLifetimeSeconds?: number;
+  /** Clock skew tolerated on `exp`, `nbf` and `iat` [30 s]. */
+  clockToleranceSeconds?: number;
 }
+
+export const DEFAULT_JWT = {
+  issuer: 'todo-chatbot',
+  audience: 'todo-chatbot',
+  maxLifetimeSeconds: 86_400,
+} as const;
 
 /** What `requireUser` puts on the context. */
 export interface UserVariables {
   userId: string;
+  /** When the bearer token expires (ms since the epoch): a stream ends then. */
+  tokenExpiresAt: number;
 }
 
 const MAX_SUB = 200;
@@ -23,38 +40,108 @@ function hasSpaceOrControl(text: string): boolean {
   return false;
 }
 
+const keyOf = (secret: string) => new TextEncoder().encode(secret);
+
+function checkSecret(secret: string) {
+  if (!secret || secret.length < 32) {
+    throw new Error('AUTH_JWT_SECRET must be set and at least 32 characters');
+  }
+}
+
 /**
- * Requires `Authorization: Bearer <JWT>` signed HS256 with AUTH_JWT_SECRET, unexpired, with a
- * `sub` and an `exp`: the user id every query, event and actor id is scoped by
- * (`c.get('userId')`); a token that never expires is refused.
- * Anything else is a 401 problem, with `WWW-Authenticate`.
+ * Checks a bearer token (jose): HS256 with the secret, the configured issuer and audience,
+ * `sub`, `exp` and `iat` present, a lifetime no longer than the maximum, within the clock
+ * tolerance. Resolves with the user id and the expiry; rejects with a 401 AppError whose text
+ * says what is wrong (never echoing the token).
+ */
+export function createTokenVerifier(options: UserAuthOptions) {
+  checkSecret(options.secret);
+  const key = keyOf(options.secret);
+  const issuer = options.issuer ?? DEFAULT_JWT.issuer;
+  const audience = options.audience ?? DEFAULT_JWT.audience;
+  const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_JWT.maxLifetimeSeconds;
+  const clockTolerance = options.clockToleranceSeconds ?? 30;
+  return async function verifyToken(token: string): Promise<{ userId: string; expiresAt: number }> {
+    let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        issuer,
+        audience,
+        clockTolerance,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      }));
+    } catch (err) {
+      const why =
+        err instanceof errors.JWTExpired
+          ? 'the bearer token has expired'
+          : err instanceof errors.JWTClaimValidationFailed
+            ? `the bearer token's ${err.claim} claim is missing or not accepted`
+            : 'the bearer token is invalid';
+      throw new AppError('unauthorized', why);
+    }
+    const { exp = 0, iat = 0, sub } = payload;
+    if (exp - iat > maxLifetime) {
+      throw new AppError(
+        'unauthorized',
+        `the bearer token lives longer than ${maxLifetime} s; ask for a shorter one`,
+      );
+    }
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUB || hasSpaceOrControl(sub)) {
+      throw new AppError('unauthorized', 'the bearer token has no usable sub (user id)');
+    }
+    return { userId: sub, expiresAt: exp * 1000 };
+  };
+}
+
+/**
+ * Requires `Authorization: Bearer <JWT>` (see createTokenVerifier): the user id every query,
+ * event and actor id is scoped by (`c.get('userId')`). Anything else is a 401 problem with the
+ * `WWW-Authenticate` challenge RFC 6750 asks for.
  */
 export function requireUser(options: UserAuthOptions): MiddlewareHandler<{ Variables: UserVariables }> {
-  if (!options.secret || options.secret.length < 32) {
-    throw new Error('requireUser: AUTH_JWT_SECRET must be set and at least 32 characters');
-  }
+  const verify = createTokenVerifier(options);
   return async function userAuth(c, next) {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header);
     if (!m?.[1]) {
-      c.header('WWW-Authenticate', 'Bearer');
+      c.header('WWW-Authenticate', 'Bearer realm="todo-chatbot"');
       throw new AppError('unauthorized', 'send Authorization: Bearer <JWT>');
     }
-    let payload: Record<string, unknown>;
     try {
-      payload = await verify(m[1], options.secret, { alg: 'HS256', exp: true, nbf: true, iat: false });
-    } catch {
-      c.header('WWW-Authenticate', 'Bearer error="invalid_token"');
-      throw new AppError('unauthorized', 'the bearer token is invalid or expired');
+      const user = await verify(m[1]);
+      c.set('userId', user.userId);
+      c.set('tokenExpiresAt', user.expiresAt);
+    } catch (err) {
+      c.header('WWW-Authenticate', 'Bearer realm="todo-chatbot", error="invalid_token"');
+      throw err;
     }
-    if (typeof payload.exp !== 'number') {
-      throw new AppError('unauthorized', 'the bearer token has no exp; tokens must expire');
-    }
-    const sub = payload.sub;
-    if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUB || hasSpaceOrControl(sub)) {
-      throw new AppError('unauthorized', 'the bearer token has no usable sub (user id)');
-    }
-    c.set('userId', sub);
     await next();
   };
+}
+
+/**
+ * Signs a user token the way requireUser takes it: for the development token script, the chat
+ * page's sign-in in development, and tests. Never a way around an identity provider.
+ *
+ * @example await signUserToken({ secret, sub: 'alice', ttlSeconds: 3600 })
+ */
+export async function signUserToken(options: {
+  secret: string;
+  sub: string;
+  ttlSeconds: number;
+  issuer?: string;
+  audience?: string;
+  /** Extra claims (`scope` for a stream-only token). */
+  claims?: Record<string, unknown>;
+}): Promise<string> {
+  checkSecret(options.secret);
+  return new SignJWT({ ...options.claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(options.sub)
+    .setIssuer(options.issuer ?? DEFAULT_JWT.issuer)
+    .setAudience(options.audience ?? DEFAULT_JWT.audience)
+    .setIssuedAt()
+    .setExpirationTime(`${Math.round(options.ttlSeconds)}s`)
+    .sign(keyOf(options.secret));
 }

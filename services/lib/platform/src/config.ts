@@ -36,6 +36,29 @@ export const commonSettings = (defaults: { port: string; daprHttpPort: string })
   LOG_LEVEL: v.optional(LogLevelSetting, 'info'),
 });
 
+/** The settings of user tokens (requireUser), for the apps that serve users. */
+export const authSettings = () => ({
+  AUTH_JWT_SECRET: v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters')),
+  AUTH_JWT_ISSUER: v.optional(v.string(), 'todo-chatbot'),
+  AUTH_JWT_AUDIENCE: v.optional(v.string(), 'todo-chatbot'),
+  AUTH_JWT_MAX_LIFETIME_SECONDS: v.optional(CountSetting, '86400'),
+});
+
+/** requireUser's options from those settings. */
+export function authOptions(config: {
+  AUTH_JWT_SECRET: string;
+  AUTH_JWT_ISSUER: string;
+  AUTH_JWT_AUDIENCE: string;
+  AUTH_JWT_MAX_LIFETIME_SECONDS: number;
+}) {
+  return {
+    secret: config.AUTH_JWT_SECRET,
+    issuer: config.AUTH_JWT_ISSUER,
+    audience: config.AUTH_JWT_AUDIENCE,
+    maxLifetimeSeconds: config.AUTH_JWT_MAX_LIFETIME_SECONDS,
+  };
+}
+
 /** A setting that stops the start: every wrong one, by name, and where to set it. */
 export class ConfigError extends Error {
   constructor(app: string, problems: string[]) {

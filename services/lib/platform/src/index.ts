@@ -10,8 +10,17 @@
  * - `createLogger`, `requestContext`: pino logs with request, correlation and trace ids.
  * Test doubles live in `@todo/platform/testing`.
  */
-export { requireUser, type UserAuthOptions, type UserVariables } from './auth-jwt.ts';
 export {
+  createTokenVerifier,
+  DEFAULT_JWT,
+  requireUser,
+  signUserToken,
+  type UserAuthOptions,
+  type UserVariables,
+} from './auth-jwt.ts';
+export {
+  authOptions,
+  authSettings,
   ConfigError,
   CountSetting,
   commonSettings,
