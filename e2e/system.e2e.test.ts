@@ -92,6 +92,9 @@ describe('a task with a reminder, through all three apps', () => {
       (await system.deliveries()).find((d) => d.body.id === id),
     );
     expect(delivery.headers['x-notification-id']).toBe(id);
+    // Signed, and the signature holds over the bytes the receiver got.
+    expect(delivery.headers['webhook-id']).toBe(id);
+    expect(delivery.signature).toBe('valid');
     expect(delivery.body).toMatchObject({ type: 'reminder.due', task_id: task.id, user_id: user });
 
     // Exactly once: a control task due after it has gone through the whole chain too, so a

@@ -8,8 +8,10 @@
  *   DELETE /deliveries  forgets them
  *
  * Options: --port N [3990], --host H [127.0.0.1], --out FILE (also append each delivery as a
- * JSON line), --fail-first N [0], --delay-ms N (answer each delivery N ms after recording it) [0].
+ * JSON line), --fail-first N [0], --delay-ms N (answer each delivery N ms after recording it) [0],
+ * --secret S (check each delivery's Standard Webhooks signature against S; recorded as `signature`).
  */
+import { createHmac } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'fail-first': { type: 'string', default: '0' },
     'delay-ms': { type: 'string', default: '0' },
+    secret: { type: 'string' },
   },
 });
 
@@ -29,6 +32,24 @@ interface Delivery {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** With --secret: whether the Standard Webhooks signature verifies against the body received. */
+  signature?: 'valid' | 'invalid' | 'unsigned';
+}
+
+/** Checks `webhook-signature` the way a receiver would: HMAC-SHA256 over "id.timestamp.body". */
+function verify(
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+): NonNullable<Delivery['signature']> {
+  const [id, timestamp, signature] = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map(
+    (h) => headers[h],
+  );
+  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signature !== 'string')
+    return 'unsigned';
+  const secret = values.secret ?? '';
+  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret);
+  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return signature.split(' ').some((s) => s === `v1,${expected}`) ? 'valid' : 'invalid';
 }
 
 const deliveries: Delivery[] = [];
@@ -68,6 +89,7 @@ const server = createServer((req, res) => {
       path: req.url ?? '/',
       headers: req.headers,
       body,
+      ...(values.secret ? { signature: verify(req.headers, text) } : {}),
     };
     deliveries.push(delivery);
     if (values.out) appendFileSync(values.out, `${JSON.stringify(delivery)}\n`);

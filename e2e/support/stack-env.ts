@@ -11,6 +11,7 @@ export interface StackEnv {
   actorStateConnectionString: string;
   databaseUrl: string;
   jwtSecret: string;
+  webhookSigningSecret: string;
   /** Folder holding daprd, placement, scheduler and the dapr CLI. */
   daprBin: string;
 }
@@ -24,6 +25,7 @@ const NAMES = {
   actorStateConnectionString: 'ACTOR_STATE_CONNECTION_STRING',
   databaseUrl: 'DATABASE_URL',
   jwtSecret: 'AUTH_JWT_SECRET',
+  webhookSigningSecret: 'WEBHOOK_SIGNING_SECRET',
   daprBin: 'DAPR_BIN',
 } as const satisfies Record<keyof StackEnv, string>;
 

@@ -62,6 +62,8 @@ export interface SinkDelivery {
   path: string;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  /** The Standard Webhooks signature as the sink checked it against what it received. */
+  signature?: 'valid' | 'invalid' | 'unsigned';
 }
 
 export interface System {
@@ -95,7 +97,11 @@ export async function startSystem(stack: StackEnv, options: SystemOptions): Prom
       RECURRENCE_MIN_PERIOD_SECONDS: '1',
     },
     'task-reminder': {},
-    notifier: { DATABASE_URL: stack.databaseUrl, AUTH_JWT_SECRET: stack.jwtSecret },
+    notifier: {
+      DATABASE_URL: stack.databaseUrl,
+      AUTH_JWT_SECRET: stack.jwtSecret,
+      WEBHOOK_SIGNING_SECRET: stack.webhookSigningSecret,
+    },
   };
   const launch = (name: AppName) =>
     startApp({
@@ -108,7 +114,14 @@ export async function startSystem(stack: StackEnv, options: SystemOptions): Prom
 
   const sink: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, 'scripts/webhook-sink.ts'), '--port', String(SINK_PORT), ...(options.sinkArgs ?? [])],
+    [
+      join(ROOT, 'scripts/webhook-sink.ts'),
+      '--port',
+      String(SINK_PORT),
+      '--secret',
+      stack.webhookSigningSecret,
+      ...(options.sinkArgs ?? []),
+    ],
     { stdio: 'ignore' },
   );
   const sinkUrl = `http://127.0.0.1:${SINK_PORT}`;

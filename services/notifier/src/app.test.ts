@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { buildEvent, deterministicId, uuidv7 } from '@todo/events';
 import { createSidecar, signUserToken } from '@todo/platform';
 import { deliverTo, FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from '@todo/platform/testing';
@@ -14,6 +15,7 @@ import { createWebhookDelivery, type DeliveryPolicy } from './webhook-delivery.t
 const APP_TOKEN = FAKE_APP_TOKEN;
 const DAPR_TOKEN = FAKE_SIDECAR_OPTIONS.apiToken;
 const SECRET = 'a-test-secret-that-is-at-least-32-chars';
+const SIGNING_SECRET = `whsec_${Buffer.from('a webhook signing key of 32 bytes').toString('base64')}`;
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
@@ -50,7 +52,13 @@ async function setup(
   const rows = () => db.selectFrom('notifier_notifications').selectAll().orderBy('seq').execute();
   const log = pino({ level: 'silent' });
   const sidecar = createSidecar(FAKE_SIDECAR_OPTIONS);
-  const delivery = createWebhookDelivery({ sidecar, store, log, policy: { baseDelayMs: 0, ...policy } });
+  const delivery = createWebhookDelivery({
+    sidecar,
+    store,
+    log,
+    policy: { baseDelayMs: 0, ...policy },
+    signingSecret: SIGNING_SECRET,
+  });
   const app = createApp({
     appApiToken: APP_TOKEN,
     auth: { secret: SECRET },
@@ -125,8 +133,34 @@ describe('the reminders subscription', () => {
         occurrence: '2026-03-01T09:00:00.000Z',
         fired_at: '2026-03-01T09:00:00.050Z',
       },
-      metadata: { 'Content-Type': 'application/json', 'X-Notification-Id': event.id },
+      metadata: expect.objectContaining({
+        'Content-Type': 'application/json',
+        'X-Notification-Id': event.id,
+      }),
     });
+  });
+
+  it('signs each body the Standard Webhooks way: an HMAC over id, timestamp and the exact body', async () => {
+    const { deliver, delivery, bindingCalls } = await setup();
+    const event = reminderDue();
+    await deliver(event);
+    await delivery.drain();
+    const [call] = bindingCalls();
+    const meta = call?.body.metadata ?? {};
+    expect(meta['webhook-id']).toBe(event.id);
+    expect(Number(meta['webhook-timestamp'])).toBeGreaterThan(Date.now() / 1000 - 60);
+    // What a receiver computes from what it received (daprd posts `data` as the body).
+    const body = JSON.stringify(call?.body.data);
+    const key = Buffer.from(SIGNING_SECRET.slice('whsec_'.length), 'base64');
+    const expected = createHmac('sha256', key)
+      .update(`${event.id}.${meta['webhook-timestamp']}.${body}`)
+      .digest('base64');
+    expect(meta['webhook-signature']).toBe(`v1,${expected}`);
+    // A positive control for the check itself: another body does not verify.
+    const forged = createHmac('sha256', key)
+      .update(`${event.id}.${meta['webhook-timestamp']}.{}`)
+      .digest('base64');
+    expect(meta['webhook-signature']).not.toBe(`v1,${forged}`);
   });
 
   it('marks the notification failed when the webhook keeps failing, and still lists it', async () => {

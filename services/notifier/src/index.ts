@@ -13,6 +13,8 @@ export {
   DEFAULT_DELIVERY_POLICY,
   type DeliveryPolicy,
   deliveryErrorCode,
+  signatureHeaders,
+  signingKey,
   WEBHOOK_BINDING,
   type WebhookDelivery,
   webhookPayload,

@@ -37,6 +37,8 @@ const config = loadConfig(
     WEBHOOK_MAX_ATTEMPTS: v.optional(CountSetting, String(DEFAULT_DELIVERY_POLICY.maxAttempts)),
     /** How long a claimed delivery is this replica's before another may take it over. */
     WEBHOOK_LEASE_SECONDS: v.optional(CountSetting, String(DEFAULT_DELIVERY_POLICY.leaseMs / 1000)),
+    /** Signs every webhook body (Standard Webhooks); without it the receiver cannot tell a forgery. */
+    WEBHOOK_SIGNING_SECRET: v.optional(v.pipe(v.string(), v.minLength(24, 'must be at least 24 characters'))),
   }),
 );
 const log = createLogger({ name: 'notifier', level: config.LOG_LEVEL });
@@ -52,7 +54,9 @@ const delivery = createWebhookDelivery({
   store,
   log,
   policy: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, leaseMs: config.WEBHOOK_LEASE_SECONDS * 1000 },
+  ...(config.WEBHOOK_SIGNING_SECRET ? { signingSecret: config.WEBHOOK_SIGNING_SECRET } : {}),
 });
+if (!config.WEBHOOK_SIGNING_SECRET) log.warn('WEBHOOK_SIGNING_SECRET is not set: webhook bodies go unsigned');
 const app = createApp({
   appApiToken: config.APP_API_TOKEN,
   auth: authOptions(config),

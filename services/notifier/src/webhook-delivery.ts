@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Logger, Sidecar } from '@todo/platform';
 import { type Notification, type NotificationStore, reminderFields } from './notification.ts';
 
@@ -37,6 +38,12 @@ export interface WebhookDeliveryOptions {
   log: Logger;
   /** Default `notify-webhook`. */
   binding?: string;
+  /**
+   * WEBHOOK_SIGNING_SECRET (`whsec_<base64>`, Standard Webhooks): every body is signed with it,
+   * so a receiver can tell a real delivery from a forged one. Unsigned when not set.
+   */
+  signingSecret?: string;
+  now?: () => Date;
   policy?: Partial<DeliveryPolicy>;
 }
 
@@ -78,8 +85,27 @@ export function deliveryErrorCode(err: unknown): string {
   return 'webhook_unreachable';
 }
 
+/**
+ * Standard Webhooks signature headers: `webhook-id`, `webhook-timestamp` (Unix seconds) and
+ * `webhook-signature: v1,<base64 HMAC-SHA256 over "id.timestamp.body">` with the secret's bytes.
+ */
+export function signatureHeaders(key: Buffer, id: string, body: string, at: Date): Record<string, string> {
+  const timestamp = String(Math.floor(at.getTime() / 1000));
+  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
+}
+
+/** The key of a `whsec_<base64>` secret (or of a plain string, as its UTF-8 bytes). */
+export function signingKey(secret: string): Buffer {
+  return secret.startsWith('whsec_')
+    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
+    : Buffer.from(secret);
+}
+
 export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookDelivery {
   const binding = options.binding ?? WEBHOOK_BINDING;
+  const key = options.signingSecret ? signingKey(options.signingSecret) : undefined;
+  const now = options.now ?? (() => new Date());
   const policy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...options.policy };
   const { store, log } = options;
   let running = false;
@@ -90,10 +116,13 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   async function attempt(n: Notification): Promise<void> {
     const attempts = n.delivery_attempts + 1;
     try {
-      // bindings.http sends metadata entries as request headers.
-      await options.sidecar.invokeBinding(binding, 'post', webhookPayload(n), {
+      // bindings.http sends metadata entries as request headers, and `data` as the body: the
+      // bytes JSON.stringify gives, which is what is signed.
+      const payload = webhookPayload(n);
+      await options.sidecar.invokeBinding(binding, 'post', payload, {
         'Content-Type': 'application/json',
         'X-Notification-Id': n.id,
+        ...(key ? signatureHeaders(key, n.id, JSON.stringify(payload), now()) : {}),
       });
       await store.recordDelivery(n.id, { delivered: true });
       log.debug({ notificationId: n.id, attempts }, 'webhook delivered');
