@@ -131,7 +131,9 @@ describe('chat-api on the real stack', () => {
     expect((await api('PATCH', `/v1/tasks/${id}`, { priority: 'high' })).status).toBe(200);
 
     await new Promise((r) => setTimeout(r, 1500));
-    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    const metrics = await (
+      await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${stack.metricsToken}` } })
+    ).text();
     const pending = Number(/^outbox_pending (\d+)/m.exec(metrics)?.[1]);
     expect(pending, 'the events wait in the outbox').toBeGreaterThanOrEqual(2);
     expect(ofTask(id)(await taskEvents.readUntil(() => false, 500))).toHaveLength(0);
@@ -181,7 +183,9 @@ describe('chat-api on the real stack', () => {
 
     app = startChatApi();
     await app.ready();
-    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    const metrics = await (
+      await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${stack.metricsToken}` } })
+    ).text();
     console.log(
       `kill -9: ${acked.length} writes acknowledged; outbox after restart: ${/^outbox_pending (\d+)/m.exec(metrics)?.[1]}`,
     );

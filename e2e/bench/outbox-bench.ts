@@ -97,7 +97,9 @@ async function main() {
   }
 
   async function pending(): Promise<number> {
-    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const text = await (
+      await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${stack.metricsToken}` } })
+    ).text();
     return Number(/^outbox_pending (\d+)/m.exec(text)?.[1] ?? Number.NaN);
   }
 

@@ -21,6 +21,7 @@ export function startChatApi(stack: StackEnv, logDir: string, env: Record<string
       AUTH_JWT_SECRET: stack.jwtSecret,
       DAPR_API_TOKEN: stack.daprApiToken,
       APP_API_TOKEN: stack.appApiToken,
+      METRICS_TOKEN: stack.metricsToken,
       WRITES_PER_SECOND: '100000',
       WRITE_BURST: '100000',
       MAX_OPEN_TASKS: '1000000',

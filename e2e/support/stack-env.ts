@@ -12,6 +12,7 @@ export interface StackEnv {
   databaseUrl: string;
   jwtSecret: string;
   webhookSigningSecret: string;
+  metricsToken: string;
   /** Folder holding daprd, placement, scheduler and the dapr CLI. */
   daprBin: string;
 }
@@ -26,6 +27,7 @@ const NAMES = {
   databaseUrl: 'DATABASE_URL',
   jwtSecret: 'AUTH_JWT_SECRET',
   webhookSigningSecret: 'WEBHOOK_SIGNING_SECRET',
+  metricsToken: 'METRICS_TOKEN',
   daprBin: 'DAPR_BIN',
 } as const satisfies Record<keyof StackEnv, string>;
 

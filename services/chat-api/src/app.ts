@@ -6,6 +6,7 @@
  * (outbox-relay.ts) publishes to Kafka through the sidecar.
  */
 
+import { timingSafeEqual } from 'node:crypto';
 import { TOPICS } from '@todo/events';
 import {
   AppError,
@@ -47,6 +48,8 @@ export interface AppDeps {
   sidecarReady: () => Promise<boolean>;
   relay?: OutboxRelay;
   now?: () => Date;
+  /** METRICS_TOKEN: what a scraper of /metrics sends as its bearer; /metrics is off without it. */
+  metricsToken?: string;
   /** What one user may ask; DEFAULT_TASK_LIMITS where not given. */
   limits?: Partial<TaskLimits>;
   /** The reminder sweep's settings (SWEEP_GRACE_SECONDS, SWEEP_LOOKBACK_SECONDS, SWEEP_REANNOUNCE_SECONDS), in ms. */
@@ -69,11 +72,24 @@ export function createApp(deps: AppDeps) {
   );
 
   app.get('/readyz', readiness({ database: () => databaseAnswers(deps.db), sidecar: deps.sidecarReady }));
+  // Metrics: for a scraper holding METRICS_TOKEN only (they name the outbox's state), and the
+  // outbox counted at most once a second however often it is scraped.
+  const metricsToken = deps.metricsToken ? Buffer.from(`Bearer ${deps.metricsToken}`) : undefined;
+  let stats: { at: number; text: Promise<string> } | undefined;
   app.get('/metrics', async (c) => {
+    const got = Buffer.from(c.req.header('authorization') ?? '');
+    if (!metricsToken || got.length !== metricsToken.length || !timingSafeEqual(got, metricsToken)) {
+      c.header('WWW-Authenticate', 'Bearer realm="metrics"');
+      throw new AppError(
+        'unauthorized',
+        metricsToken ? 'send Authorization: Bearer <METRICS_TOKEN>' : 'metrics are off: set METRICS_TOKEN',
+      );
+    }
     if (!deps.relay) return c.text('', 200);
-    return c.text(relayMetrics(await deps.relay.stats()), 200, {
-      'content-type': 'text/plain; version=0.0.4',
-    });
+    const relay = deps.relay;
+    if (!stats || Date.now() - stats.at > 1_000)
+      stats = { at: Date.now(), text: relay.stats().then(relayMetrics) };
+    return c.text(await stats.text, 200, { 'content-type': 'text/plain; version=0.0.4' });
   });
   const doc = openApiDocument();
   app.get('/openapi.json', (c) => c.json(doc));

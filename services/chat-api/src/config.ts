@@ -24,6 +24,8 @@ const ConfigSchema = v.object({
   ),
   WRITES_PER_SECOND: v.optional(CountSetting, String(DEFAULT_TASK_LIMITS.writesPerSecond)),
   WRITE_BURST: v.optional(CountSetting, String(DEFAULT_TASK_LIMITS.writeBurst)),
+  /** What a metrics scraper sends as its bearer; /metrics is off without it. */
+  METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   /** The relay's polling fallback when no NOTIFY arrives. */
   RELAY_POLL_MS: v.optional(CountSetting, '1000'),
 });

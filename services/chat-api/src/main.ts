@@ -27,6 +27,7 @@ const app = createApp({
   log,
   relay,
   auth: authOptions(config),
+  ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
   appApiToken: config.APP_API_TOKEN,
   limits: {
     maxOpenTasks: config.MAX_OPEN_TASKS,

@@ -23,6 +23,7 @@ import { NOTIFIER_MIGRATIONS } from './db/migrations.ts';
 import { createPgStore } from './db/pg-store.ts';
 import type { Database } from './db/schema.ts';
 import { createNotificationHub } from './notification-hub.ts';
+import { startRetention } from './retention.ts';
 import { createWebhookDelivery, DEFAULT_DELIVERY_POLICY } from './webhook-delivery.ts';
 
 const config = loadConfig(
@@ -37,6 +38,8 @@ const config = loadConfig(
     WEBHOOK_MAX_ATTEMPTS: v.optional(CountSetting, String(DEFAULT_DELIVERY_POLICY.maxAttempts)),
     /** How long a claimed delivery is this replica's before another may take it over. */
     WEBHOOK_LEASE_SECONDS: v.optional(CountSetting, String(DEFAULT_DELIVERY_POLICY.leaseMs / 1000)),
+    /** Notifications older than this are deleted. */
+    NOTIFICATION_RETENTION_DAYS: v.optional(CountSetting, '30'),
     /** Signs every webhook body (Standard Webhooks); without it the receiver cannot tell a forgery. */
     WEBHOOK_SIGNING_SECRET: v.optional(v.pipe(v.string(), v.minLength(24, 'must be at least 24 characters'))),
   }),
@@ -68,4 +71,10 @@ const app = createApp({
   databaseReady: () => databaseAnswers(db),
 });
 delivery.start();
-serveApp({ app, listen: config, log, shutdown: [() => delivery.stop(), () => db.destroy()] });
+const retention = startRetention({ store, log, retentionDays: config.NOTIFICATION_RETENTION_DAYS });
+serveApp({
+  app,
+  listen: config,
+  log,
+  shutdown: [async () => retention.stop(), () => delivery.stop(), () => db.destroy()],
+});

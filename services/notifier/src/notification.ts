@@ -46,6 +46,8 @@ export interface NotificationStore {
   since(userId: string, seq: number, limit: number): Promise<Notification[]>;
   /** Marks read (idempotent: the first read time stays); null when the user has no such notification. */
   markRead(userId: string, id: string, at: Date): Promise<Notification | null>;
+  /** Deletes up to `limit` notifications stored more than `olderThanMs` ago; returns how many. */
+  deleteOlderThan(olderThanMs: number, limit: number): Promise<number>;
   /**
    * Claims up to `limit` pending deliveries that are due (oldest first), for `leaseMs`: no other
    * replica claims them meanwhile, and a claim whose process died is due again when it expires.

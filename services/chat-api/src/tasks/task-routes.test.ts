@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../testing/test-app.ts';
+import { createTestApp, METRICS_TOKEN, type TestApp } from '../testing/test-app.ts';
 
 let t: TestApp;
 let clock = new Date('2026-11-29T10:00:00.000Z');
@@ -335,6 +335,18 @@ describe('service routes', () => {
         expect(res.headers.get('allow')?.split(', ')).toEqual(expect.arrayContaining(allowed));
       }
     }
+  });
+
+  it('serves /metrics to a scraper with METRICS_TOKEN only', async () => {
+    const anonymous = await t.request('/metrics');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const wrong = await t.request('/metrics', {
+      headers: { authorization: 'Bearer not-the-token-at-all-000' },
+    });
+    expect(wrong.status).toBe(401);
+    const scraper = await t.request('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(scraper.status).toBe(200);
   });
 
   it('answers an unknown route with a 404 problem', async () => {

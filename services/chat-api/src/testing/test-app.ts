@@ -8,6 +8,7 @@ import { createTestDb } from './pglite-db.ts';
 
 export const JWT_SECRET = 'unit-test-secret-unit-test-secret-0123456789';
 export const APP_TOKEN = 'unit-test-app-token-0123456789';
+export const METRICS_TOKEN = 'unit-test-metrics-token-0123456789';
 
 export async function token(sub: string, exp = Math.floor(Date.now() / 1000) + 3600): Promise<string> {
   return signUserToken({
@@ -51,6 +52,7 @@ export async function createTestApp(
     db,
     log: createLogger({ name: 'chat-api-test', level: 'silent' }),
     auth: { secret: JWT_SECRET },
+    metricsToken: METRICS_TOKEN,
     appApiToken: APP_TOKEN,
     sidecarReady: async () => options.sidecarUp ?? true,
     // Tests write fast and use SECONDLY rules; the limits' own tests set them.

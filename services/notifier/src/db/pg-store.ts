@@ -56,6 +56,14 @@ export function createPgStore(db: Kysely<Database>): NotificationStore {
         .execute();
       return rows.map(fromRow);
     },
+    async deleteOlderThan(olderThanMs, limit) {
+      const r = await sql`
+        delete from notifier_notifications where id in (
+          select id from notifier_notifications
+          where created_at < now() - make_interval(secs => ${olderThanMs / 1000})
+          order by created_at limit ${limit})`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
+    },
     async markRead(userId, id, at) {
       await db
         .updateTable(table)
