@@ -56,6 +56,7 @@ describe('chat-api on real PostgreSQL', () => {
       '0001-tasks-and-outbox',
       '0002-outbox-order-per-topic',
       '0003-expected-reminder',
+      '0004-sweep-announced-at',
     ]);
     expect(await migrate(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS })).toEqual([]);
   });
