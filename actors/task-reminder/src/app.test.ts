@@ -76,6 +76,7 @@ describe('task-events subscription', () => {
         topic: 'task-events',
         route: '/events/task-events',
         deadLetterTopic: 'task-events-dlq',
+        bulkSubscribe: { enabled: true, maxMessagesCount: 200, maxAwaitDurationMs: 20 },
       },
     ]);
   });
@@ -245,10 +246,10 @@ describe('TaskReminder: the reminder firing', () => {
     await deliver(ev('todo.task.created.v1', id, task(id)));
     clock = new Date('2026-03-01T09:00:00.120Z');
     expect(await fire(id, { occurrence: '2026-03-01T09:00:00.000Z' })).toBe(200);
-    const [publish] = sidecar.callsTo('/v1.0/publish/kafka-pubsub/reminders', 'POST');
-    expect(publish?.query.get('metadata.partitionKey')).toBe(id);
-    expect(publish?.headers.get('content-type')).toBe('application/cloudevents+json');
-    expect(publish?.body).toMatchObject({
+    const [publish] = sidecar.publishedTo('reminders');
+    expect(publish?.partitionKey).toBe(id);
+    expect(publish?.contentType).toBe('application/cloudevents+json');
+    expect(publish?.event).toMatchObject({
       id: deterministicId('reminder', id, '2026-03-01T09:00:00.000Z'),
       type: 'todo.reminder.due.v1',
       source: 'task-reminder',
@@ -286,9 +287,7 @@ describe('TaskReminder: the reminder firing', () => {
       { dueTime: '2026-03-01T09:00:01.000Z', data: { occurrence: '2026-03-01T09:00:01.000Z' } },
       { dueTime: '2026-03-01T09:00:02.000Z', data: { occurrence: '2026-03-01T09:00:02.000Z' } },
     ]);
-    const published = sidecar
-      .callsTo('/v1.0/publish/kafka-pubsub/reminders')
-      .map((c) => (c.body as { id: string }).id);
+    const published = sidecar.publishedTo('reminders').map((m) => m.event.id);
     expect(published).toEqual(
       ['09:00:00', '09:00:01', '09:00:02'].map((t) =>
         deterministicId('reminder', id, `2026-03-01T${t}.000Z`),
@@ -318,9 +317,7 @@ describe('TaskReminder: the reminder firing', () => {
     sidecar.publishStatus = 204;
     expect(await fire(id, { occurrence })).toBe(200);
     expect(sidecar.state.get(`TaskReminder/${id}`)?.get('task')).toMatchObject({ attempts: 0, next: null });
-    const ids = sidecar
-      .callsTo('/v1.0/publish/kafka-pubsub/reminders')
-      .map((c) => (c.body as { id: string }).id);
+    const ids = sidecar.publishedTo('reminders').map((m) => m.event.id);
     expect(new Set(ids)).toEqual(new Set([deterministicId('reminder', id, occurrence)]));
   });
 

@@ -11,6 +11,7 @@ import {
   subscription,
 } from '@todo/platform';
 import type { Hono } from 'hono';
+import { createBatchPublisher } from './batch-publisher.ts';
 import { TASK_EVENT_TYPES } from './reminder-state.ts';
 import { TASK_REMINDER, taskReminderType } from './task-reminder-actor.ts';
 
@@ -64,6 +65,9 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVariables }> 
         route: TASK_EVENTS_ROUTE,
         deadLetterTopic: TOPICS.taskEventsDlq,
         accept: TASK_EVENT_TYPES,
+        // Batches, tasks applied side by side (each task's events in order): one partition at a
+        // time, one event at a time, could not keep up with thousands of writes a second.
+        bulk: { maxMessages: 200, maxAwaitMs: 20, concurrency: 64 },
         async handle(event, ctx) {
           const result = await sidecar.invokeActor(TASK_REMINDER, event.subject, 'apply', event, {
             'x-actor-call-token': callToken,
@@ -77,7 +81,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVariables }> 
     types: [
       taskReminderType({
         source: deps.appId,
-        publish: (event, topic) => sidecar.publish(topic, event, { partitionKey: event.subject }),
+        // Concurrent reminders share bulk publishes; each callback still waits for its own event.
+        publish: createBatchPublisher({ sidecar }),
         ...(deps.now ? { now: deps.now } : {}),
       }),
     ],

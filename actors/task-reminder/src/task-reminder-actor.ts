@@ -110,7 +110,7 @@ export class TaskReminderActor implements Actor {
     if (decision.reminder === 'register' && state.next) await this.#arm(state.next, state.next);
     if (decision.reminder === 'delete') await this.#ctx.reminders.delete(REMINDER_NAME);
     await this.#save(state);
-    log.info({ version: state.version, reminder: decision.reminder, next: state.next }, 'event applied');
+    log.debug({ version: state.version, reminder: decision.reminder, next: state.next }, 'event applied');
     return { applied: true, reminder: decision.reminder, next: state.next };
   }
 
@@ -123,7 +123,7 @@ export class TaskReminderActor implements Actor {
     const state = await this.#load();
     if (state?.status !== 'open' || state.next === null || occurrence !== state.next) {
       // A reminder that was moved or deleted while this firing was under way: nothing is due.
-      this.#ctx.log.info({ occurrence, next: state?.next, status: state?.status }, 'reminder no longer due');
+      this.#ctx.log.debug({ occurrence, next: state?.next, status: state?.status }, 'reminder no longer due');
       return;
     }
     const firedAt = this.#now();
@@ -170,7 +170,7 @@ export class TaskReminderActor implements Actor {
       attempts: 0,
     });
     if (following) await this.#arm(following.at, following.at.toISOString());
-    this.#ctx.log.info(
+    this.#ctx.log.debug(
       {
         occurrence,
         eventId: event.id,

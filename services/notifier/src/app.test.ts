@@ -253,6 +253,7 @@ describe('the reminders subscription', () => {
         topic: 'reminders',
         route: '/events/reminders',
         deadLetterTopic: 'reminders-dlq',
+        bulkSubscribe: { enabled: true, maxMessagesCount: 200, maxAwaitDurationMs: 20 },
       },
     ]);
   });

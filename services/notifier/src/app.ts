@@ -96,6 +96,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     route: REMINDERS_ROUTE,
     deadLetterTopic: TOPICS.remindersDlq,
     accept: ['todo.reminder.due.v1'],
+    // A storm of reminders comes in batches, stored side by side.
+    bulk: { maxMessages: 200, maxAwaitMs: 20, concurrency: 16 },
     async handle(event, ctx) {
       if (event.userid !== event.data.user_id || event.subject !== event.data.task_id) {
         ctx.log.warn('reminder event whose envelope and data disagree');

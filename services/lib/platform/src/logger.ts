@@ -48,7 +48,8 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
  * Gives every request an id (`x-request-id` if the caller sent a sane one), a correlation id
  * (`x-correlation-id`, else the request id) carried into every event the request causes, the
- * W3C trace id from `traceparent`, and a child logger with the three; logs one line per request.
+ * W3C trace id from `traceparent`, and a child logger with the three; logs one line per request
+ * (debug for a success, info for a 4xx, error for a 5xx).
  */
 export function requestContext(logger: Logger): MiddlewareHandler<{ Variables: RequestVariables }> {
   return async function requestContextMiddleware(c, next) {
@@ -69,8 +70,10 @@ export function requestContext(logger: Logger): MiddlewareHandler<{ Variables: R
     await next();
     const ms = Math.round((performance.now() - start) * 10) / 10;
     const line = { method: c.req.method, path: c.req.path, status: c.res.status, ms };
+    // One line per request is a hot path of its own (a reminder storm is thousands a second):
+    // successes at debug, refusals at info, failures at error.
     if (c.res.status >= 500) log.error(line, 'request failed');
-    else if (c.req.path === '/healthz' || c.req.path === '/readyz') log.debug(line, 'request');
-    else log.info(line, 'request');
+    else if (c.res.status >= 400) log.info(line, 'request refused');
+    else log.debug(line, 'request');
   };
 }

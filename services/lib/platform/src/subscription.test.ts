@@ -65,3 +65,73 @@ describe('a subscription that keeps failing', () => {
     for (let i = 0; i < 4; i++) expect(await deliver()).toBe('RETRY');
   });
 });
+
+describe('a bulk subscription', () => {
+  function bulkApp(handle: (event: { id: string; subject: string }) => Promise<void>) {
+    const log = pino({ level: 'silent' });
+    const app = createServiceApp({ log });
+    const s = subscription({
+      topic: TOPICS.taskEvents,
+      route: '/events/task-events',
+      deadLetterTopic: TOPICS.taskEventsDlq,
+      accept: ['todo.task.deleted.v1'],
+      bulk: { maxMessages: 50, concurrency: 4 },
+      handle,
+    });
+    mountSubscriptions(app, {
+      appApiToken: FAKE_APP_TOKEN,
+      dependenciesUp: async () => false,
+      subscriptions: [s],
+    });
+    return { app, definition: s.definition };
+  }
+  const deleted = (subject: string, version: number) =>
+    buildEvent({
+      type: 'todo.task.deleted.v1',
+      source: 't',
+      subject,
+      userid: 'u',
+      correlationid: 'c',
+      data: { id: subject, version },
+    }).event;
+
+  it('asks Dapr for batches, answers a status per entry, and keeps each task in order (a RETRY holds its later events back)', async () => {
+    const [a, b] = [uuidv7(), uuidv7()];
+    const seen: string[] = [];
+    const { app, definition } = bulkApp(async (e) => {
+      seen.push(
+        `${e.subject === a ? 'a' : 'b'}${(e as unknown as { data: { version: number } }).data.version}`,
+      );
+      if (e.subject === b && (e as unknown as { data: { version: number } }).data.version === 2)
+        throw new Error('b2 fails');
+    });
+    expect(definition.bulkSubscribe).toEqual({ enabled: true, maxMessagesCount: 50, maxAwaitDurationMs: 40 });
+    const entries = [
+      { entryId: '1', event: deleted(a, 1) },
+      { entryId: '2', event: deleted(b, 1) },
+      { entryId: '3', event: deleted(b, 2) },
+      { entryId: '4', event: deleted(a, 2) },
+      { entryId: '5', event: deleted(b, 3) },
+      { entryId: '6', event: { not: 'an event' } },
+    ];
+    const res = await deliverTo(app, '/events/task-events', { entries });
+    const statuses = new Map(
+      (res.body as { statuses: { entryId: string; status: string }[] }).statuses.map((s) => [
+        s.entryId,
+        s.status,
+      ]),
+    );
+    expect(Object.fromEntries(statuses)).toEqual({
+      1: 'SUCCESS',
+      2: 'SUCCESS',
+      3: 'RETRY',
+      4: 'SUCCESS',
+      5: 'RETRY',
+      6: 'DROP',
+    });
+    // b3 was never handled (it waits behind b2), and each task's own order held.
+    expect(seen).not.toContain('b3');
+    expect(seen.filter((x) => x.startsWith('a'))).toEqual(['a1', 'a2']);
+    expect(seen.filter((x) => x.startsWith('b'))).toEqual(['b1', 'b2']);
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * The reminder storm benchmark (a script, not a test; run it with scripts/bench-storm): the
+ * whole system on the real stack (three apps, each under its own daprd), N tasks created through
+ * chat-api's REST API, all with the same `remind_at` — people set reminders on round times — and
+ * then, from an independent Kafka consumer of `reminders`:
+ *
+ *  - how late each ReminderDue was (p50/p90/p99/max), when the last one arrived, and the rate;
+ *  - how many tasks got their ReminderDue more than once, and how many got none;
+ *  - from notifier's table, how long until every notification was stored;
+ *  - the CPU seconds each process spent during the storm, so the next bottleneck shows.
+ *
+ * Also the registration rate: tasks with a reminder created through the API per second, and
+ * until every one's reminder is registered (task-reminder's consumer caught up).
+ *
+ *   scripts/bench-storm [--tasks 10000] [--concurrency 64] [--window 0]
+ * --window spreads the due times over that many seconds instead of one (the spread-load case).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TOPICS } from '@todo/events';
+import { bearer } from '../support/dev-token.ts';
+import { openKafkaReader } from '../support/kafka-reader.ts';
+import { openNotificationsReader } from '../support/notifications-db.ts';
+import { stackEnv } from '../support/stack-env.ts';
+import { type AppName, startSystem } from '../support/system.ts';
+import { sleep } from '../support/wait.ts';
+
+const { values: opt } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '64' },
+    window: { type: 'string', default: '0' },
+  },
+});
+const N = Number(opt.tasks);
+const CONCURRENCY = Number(opt.concurrency);
+const WINDOW_MS = Number(opt.window) * 1000;
+const stack = stackEnv();
+const logDir = mkdtempSync(join(tmpdir(), 'todo-bench-storm-'));
+const user = `storm-${Date.now()}`;
+const say = (s: string) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${s}`);
+const STATE = join(stack.daprBin, '../../../state');
+
+function percentile(sorted: number[], p: number): number {
+  return (
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
+  );
+}
+function distribution(values: number[]) {
+  const s = [...values].sort((a, b) => a - b);
+  return {
+    p50: percentile(s, 50),
+    p90: percentile(s, 90),
+    p99: percentile(s, 99),
+    max: s.at(-1) ?? Number.NaN,
+    n: s.length,
+  };
+}
+const fmt = (d: ReturnType<typeof distribution>) =>
+  `p50 ${Math.round(d.p50)} ms, p90 ${Math.round(d.p90)} ms, p99 ${Math.round(d.p99)} ms, max ${Math.round(d.max)} ms (n=${d.n})`;
+
+/** CPU seconds (user + system) a process and its children that exited have used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime, stime, cutime, cstime are fields 14-17 (1-based), 12-15 here after the split.
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+    return ticks / 100;
+  } catch {
+    return 0;
+  }
+}
+const childrenOf = (pid: number) =>
+  execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
+const pidFile = (name: string) => Number(readFileSync(join(STATE, `run/${name}.pid`), 'utf8').trim());
+const postgresPids = () =>
+  execFileSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+const rssMiB = (pid: number) => {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return kb ? Math.round(Number(kb) / 1024) : Number.NaN;
+};
+
+async function main() {
+  say(`starting the system (logs: ${logDir})`);
+  const system = await startSystem(stack, {
+    logDir,
+    env: {
+      notifier: { LOG_LEVEL: 'warn' },
+      'task-reminder': { LOG_LEVEL: 'warn' },
+      'chat-api': { LOG_LEVEL: 'warn' },
+    },
+  });
+  const reminders = await openKafkaReader(stack.kafkaBrokers, TOPICS.reminders);
+  const notifications = openNotificationsReader(stack.databaseUrl);
+  const auth = await bearer(stack.jwtSecret, user);
+  const processes = (): Record<string, number[]> => {
+    const out: Record<string, number[]> = {};
+    for (const name of ['chat-api', 'task-reminder', 'notifier'] as AppName[]) {
+      out[`${name} (node)`] = [system.app(name).child.pid ?? 0];
+      const supervisor = system.sidecar(name).child.pid ?? 0;
+      out[`${name} (daprd)`] = childrenOf(supervisor);
+    }
+    out.kafka = [pidFile('kafka')];
+    out.scheduler = [pidFile('scheduler')];
+    out.placement = [pidFile('placement')];
+    out.postgres = postgresPids();
+    return out;
+  };
+  const cpu = () =>
+    Object.fromEntries(
+      Object.entries(processes()).map(([k, pids]) => [k, pids.reduce((s, p) => s + cpuSeconds(p), 0)]),
+    );
+
+  try {
+    // Warm up: one task through the whole chain, so every consumer group has joined.
+    const post = async (remindAt: Date) => {
+      const res = await fetch(`${system.url['chat-api']}/v1/tasks`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'storm', remind_at: remindAt.toISOString() }),
+      });
+      if (res.status !== 201) throw new Error(`create answered ${res.status}: ${await res.text()}`);
+      return ((await res.json()) as { id: string }).id;
+    };
+    await post(new Date(Date.now() + 1_000));
+    for (let i = 0; i < 600 && (await notifications.countFor(user)).n < 1; i++) await sleep(100);
+    say('warm: a first reminder went the whole way');
+
+    // The due second: far enough ahead that every task is created and registered first.
+    const due = new Date(Math.ceil((Date.now() + 30_000 + (N / 150) * 1000) / 1000) * 1000);
+    say(
+      `creating ${N} tasks due at ${due.toISOString()}${WINDOW_MS ? ` over ${WINDOW_MS / 1000} s` : ''}, ${CONCURRENCY} at a time`,
+    );
+    const remindAt = new Map<string, number>();
+    const createStart = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = next++; i < N; i = next++) {
+          const at = due.getTime() + (WINDOW_MS ? Math.floor((i / N) * WINDOW_MS) : 0);
+          remindAt.set(await post(new Date(at)), at);
+        }
+      }),
+    );
+    const createSeconds = (Date.now() - createStart) / 1000;
+    say(
+      `created ${N} in ${createSeconds.toFixed(1)} s: ${(N / createSeconds).toFixed(0)} tasks/s through the API`,
+    );
+    const lead = due.getTime() - Date.now();
+    if (lead < 5_000) say(`WARNING: only ${lead} ms before the due second; registration may lag into it`);
+    const rssAtRest = { 'task-reminder (node)': rssMiB(system.app('task-reminder').child.pid ?? 0) };
+
+    await sleep(Math.max(0, due.getTime() - Date.now() - 2_000));
+    const cpuBefore = cpu();
+    say('the due second is 2 s away: watching');
+    const firstSeen = new Map<string, number>();
+    const count = new Map<string, number>();
+    let storedAt: number | undefined;
+    const deadline = due.getTime() + WINDOW_MS + 300_000;
+    let seen = 0;
+    while (Date.now() < deadline) {
+      const records = await reminders.readUntil(() => true, 0);
+      for (; seen < records.length; seen++) {
+        const r = records[seen];
+        if (!r?.key || !remindAt.has(r.key)) continue;
+        count.set(r.key, (count.get(r.key) ?? 0) + 1);
+        if (!firstSeen.has(r.key)) firstSeen.set(r.key, Date.now());
+      }
+      if (storedAt === undefined && (await notifications.countFor(user)).tasks >= N + 1)
+        storedAt = Date.now();
+      if (firstSeen.size >= N && storedAt !== undefined) break;
+      await sleep(50);
+    }
+    // A second on: any late duplicate shows too.
+    await sleep(3_000);
+    for (const r of (await reminders.readUntil(() => true, 0)).slice(seen))
+      if (r.key && remindAt.has(r.key)) count.set(r.key, (count.get(r.key) ?? 0) + 1);
+    const cpuAfter = cpu();
+    const lateness = [...firstSeen].map(([id, at]) => at - (remindAt.get(id) ?? at));
+    const lastArrival = Math.max(...firstSeen.values());
+    const end = due.getTime() + WINDOW_MS;
+    const result = {
+      tasks: N,
+      window_s: WINDOW_MS / 1000,
+      created_per_s: Math.round(N / createSeconds),
+      lateness_ms: distribution(lateness),
+      last_on_kafka_after_due_s: (lastArrival - end) / 1000,
+      fired_per_s: Math.round(firstSeen.size / Math.max(0.001, (lastArrival - due.getTime()) / 1000)),
+      published_more_than_once: [...count.values()].filter((c) => c > 1).length,
+      missing: N - firstSeen.size,
+      all_notifications_stored_after_due_s: storedAt === undefined ? null : (storedAt - end) / 1000,
+      cpu_seconds: Object.fromEntries(
+        Object.keys(cpuAfter).map((k) => [k, +((cpuAfter[k] ?? 0) - (cpuBefore[k] ?? 0)).toFixed(1)]),
+      ),
+      rss_mib_before_storm: rssAtRest,
+    };
+    say(`lateness (remind_at → ReminderDue seen on Kafka): ${fmt(result.lateness_ms)}`);
+    say(
+      `last ReminderDue ${result.last_on_kafka_after_due_s.toFixed(1)} s after the due second; ${result.fired_per_s}/s`,
+    );
+    say(`published more than once: ${result.published_more_than_once}; missing: ${result.missing}`);
+    say(
+      `every notification stored ${result.all_notifications_stored_after_due_s ?? 'NOT'} s after the due second`,
+    );
+    const total = Object.values(result.cpu_seconds).reduce((a, b) => a + b, 0);
+    say(
+      `CPU during the storm: ${total.toFixed(1)} s in all, ${((total * 1000) / N).toFixed(2)} ms per reminder`,
+    );
+    for (const [k, v] of Object.entries(result.cpu_seconds).sort((a, b) => b[1] - a[1]))
+      say(`  ${k.padEnd(22)} ${v.toFixed(1)} s`);
+    const file = join(STATE, `bench/storm-${N}-${Date.now()}.json`);
+    execFileSync('mkdir', ['-p', join(STATE, 'bench')]);
+    writeFileSync(file, JSON.stringify(result, null, 2));
+    say(`figures written to ${file}`);
+  } finally {
+    await notifications.deleteFor(user);
+    await notifications.close();
+    await reminders.close();
+    await system.stop();
+  }
+}
+
+await main();
