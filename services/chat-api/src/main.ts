@@ -10,7 +10,15 @@ const config = loadChatApiConfig();
 const log = createLogger({ name: 'chat-api', level: config.LOG_LEVEL });
 const db = openDatabase<Database>({ url: config.DATABASE_URL, app: 'chat-api', log });
 if (config.MIGRATE_ON_START) {
-  const applied = await migrate(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS });
+  const applied = await migrate(db, {
+    app: 'chat-api',
+    migrations: CHAT_API_MIGRATIONS,
+    onAhead: (ahead) =>
+      log.warn(
+        { ahead },
+        'the database is ahead of this version (a newer one migrated it): running on its schema',
+      ),
+  });
   if (applied.length) log.info({ applied }, 'migrations applied');
 }
 const sidecar = createSidecar({ httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN });

@@ -47,7 +47,15 @@ const config = loadConfig(
 const log = createLogger({ name: 'notifier', level: config.LOG_LEVEL });
 const db = openDatabase<Database>({ url: config.DATABASE_URL, app: 'notifier', log });
 if (config.MIGRATE_ON_START) {
-  const applied = await migrate(db, { app: 'notifier', migrations: NOTIFIER_MIGRATIONS });
+  const applied = await migrate(db, {
+    app: 'notifier',
+    migrations: NOTIFIER_MIGRATIONS,
+    onAhead: (ahead) =>
+      log.warn(
+        { ahead },
+        'the database is ahead of this version (a newer one migrated it): running on its schema',
+      ),
+  });
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
 }
 const store = createPgStore(db);

@@ -103,25 +103,57 @@ export function sqlMigration(up: string, down: string): Migration {
  * transaction, under a lock (safe from several replicas at once). A migration that has run is
  * never edited; a new one is added. Returns the names applied now.
  *
+ * A database migrated by a newer version of the app (a rollback, or two versions side by side
+ * during a rolling update) holds migrations this code does not know. Migrations only add to the
+ * schema, so when every unknown one comes after the last this code knows, the app starts on the
+ * schema as it is and `onAhead` hears their names; an unknown one in the middle is an error.
+ *
  * @example await migrate(db, { app: 'notifier', migrations: NOTIFIER_MIGRATIONS });
  */
 export async function migrate<DB>(
   db: Kysely<DB>,
-  options: { app: string; migrations: Record<string, Migration> },
+  options: { app: string; migrations: Record<string, Migration>; onAhead?: (names: string[]) => void },
 ): Promise<string[]> {
   const prefix = options.app.replaceAll('-', '_');
+  const table = `${prefix}_migrations`;
+  const known = Object.keys(options.migrations).sort();
+  const last = known.at(-1) ?? '';
+  const failed = (error: unknown) =>
+    new Error(`${options.app} migrations failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  const executed = await executedMigrations(db as Kysely<unknown>, table).catch((err) => {
+    throw failed(err);
+  });
+  const ahead = executed.filter((name) => !(name in options.migrations) && name > last);
+  const migrations = { ...options.migrations };
+  for (const name of ahead)
+    migrations[name] = {
+      up: async () => {
+        throw new Error(`${name} belongs to a newer version of ${options.app}`);
+      },
+    };
+  if (ahead.length > 0) options.onAhead?.(ahead);
   const migrator = new Migrator({
     db: db as Kysely<unknown>,
-    provider: { getMigrations: async () => options.migrations },
-    migrationTableName: `${prefix}_migrations`,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: table,
     migrationLockTableName: `${prefix}_migrations_lock`,
   });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${options.app} migrations failed: ${message}`, { cause: error });
-  }
+  if (error) throw failed(error);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The names in an app's migration table; none before its first migration created it. */
+async function executedMigrations(db: Kysely<unknown>, table: string): Promise<string[]> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db);
+    return rows.map((r) => r.name);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === '42P01') return []; // undefined_table
+    throw err;
+  }
 }
 
 /**
@@ -136,7 +168,12 @@ export async function runMigrations(app: string, migrations: Record<string, Migr
   }
   const db = openDatabase({ url, app: `${app}-migrate`, log: createLogger({ name: `${app}-migrate` }) });
   try {
-    const applied = await migrate(db, { app, migrations });
+    const applied = await migrate(db, {
+      app,
+      migrations,
+      onAhead: (ahead) =>
+        console.log(`the database is ahead of this version: ${ahead.join(', ')} (left as they are)`),
+    });
     console.log(applied.length ? `applied: ${applied.join(', ')}` : `${app} schema is up to date`);
   } finally {
     await db.destroy();
