@@ -30,8 +30,10 @@ import type { Db } from './db/database.ts';
 import type { ChatApiEnv } from './http/env.ts';
 import { relayMetrics } from './http/metrics.ts';
 import { docsPage, openApiDocument } from './http/openapi.ts';
-import { writeRateLimit } from './http/write-rate-limit.ts';
+import { createWriteLimiter, writeRateLimit } from './http/write-rate-limit.ts';
+import { type McpOptions, mountMcp } from './mcp/mcp-route.ts';
 import type { OutboxRelay } from './outbox/outbox-relay.ts';
+import { preferencesRoutes } from './preferences/preferences-routes.ts';
 import { recordReminderFired } from './sweep/reminder-progress.ts';
 import { sweepReminders } from './sweep/reminder-sweep.ts';
 import { DEFAULT_TASK_LIMITS, type TaskLimits } from './tasks/task-limits.ts';
@@ -54,6 +56,8 @@ export interface AppDeps {
   limits?: Partial<TaskLimits>;
   /** The reminder sweep's settings (SWEEP_GRACE_SECONDS, SWEEP_LOOKBACK_SECONDS, SWEEP_REANNOUNCE_SECONDS), in ms. */
   sweep?: { graceMs: number; lookbackMs: number; reannounceMs: number };
+  /** The MCP endpoint's hosts, origins and public URL (mcp/mcp-route.ts has the defaults). */
+  mcp?: Pick<McpOptions, 'allowedHosts' | 'allowedOrigins' | 'publicUrl' | 'authorizationServers'>;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -116,6 +120,7 @@ export function createApp(deps: AppDeps) {
         route: REMINDERS_ROUTE,
         deadLetterTopic: TOPICS.remindersDlq,
         accept: ['todo.reminder.due.v1'],
+        bulk: { maxMessages: 200, maxAwaitMs: 50, concurrency: 8 },
         async handle(event) {
           await recordReminderFired(deps.db, event, now());
         },
@@ -124,8 +129,11 @@ export function createApp(deps: AppDeps) {
   });
 
   const limits: TaskLimits = { ...DEFAULT_TASK_LIMITS, ...deps.limits };
+  const limiter = createWriteLimiter({ perSecond: limits.writesPerSecond, burst: limits.writeBurst });
+  // The todo tools for LLM agents (MCP), on the same task functions and write allowance.
+  mountMcp(app, { db: deps.db, log: deps.log, auth: deps.auth, limiter, limits, now, ...deps.mcp });
   app.use('/v1/*', requireUser(deps.auth));
-  app.use('/v1/*', writeRateLimit({ perSecond: limits.writesPerSecond, burst: limits.writeBurst }));
+  app.use('/v1/*', writeRateLimit(limiter));
   app.use('/v1/*', async (c, next) => {
     c.set('ctx', {
       db: deps.db,
@@ -137,6 +145,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.route('/v1/tasks', taskRoutes);
+  app.route('/v1/preferences', preferencesRoutes);
   app.post('/v1/chat', valid('json', ChatRequestSchema), async (c) => {
     return c.json(await handleChat({ ctx: c.get('ctx'), input: c.req.valid('json') }));
   });

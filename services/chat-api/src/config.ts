@@ -2,6 +2,18 @@ import { authSettings, CountSetting, commonSettings, FlagSetting, loadConfig } f
 import * as v from 'valibot';
 import { DEFAULT_TASK_LIMITS } from './tasks/task-limits.ts';
 
+/** A comma-separated list (`a,b,c`), read as its trimmed, non-empty items. */
+const ListSetting = v.pipe(
+  v.string(),
+  v.transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  ),
+);
+const UrlSetting = v.pipe(v.string(), v.url('must be a URL'), v.regex(/^https?:\/\//, 'must be http(s)'));
+
 /** chat-api's settings, from the environment; a missing or bad one stops the start with its name. */
 const ConfigSchema = v.object({
   ...commonSettings({ port: '3000', daprHttpPort: '3500' }),
@@ -28,6 +40,14 @@ const ConfigSchema = v.object({
   METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   /** The relay's polling fallback when no NOTIFY arrives. */
   RELAY_POLL_MS: v.optional(CountSetting, '1000'),
+  /** Where clients reach chat-api (`https://todo.example.com`), for the MCP resource metadata [each request's own origin]. */
+  PUBLIC_URL: v.optional(UrlSetting),
+  /** Hostnames a request to /mcp may name in `Host` (DNS rebinding); add the public one in a cluster. */
+  MCP_ALLOWED_HOSTS: v.optional(ListSetting, 'localhost,127.0.0.1,[::1]'),
+  /** Hostnames a browser's `Origin` may name on /mcp (a request without one passes). */
+  MCP_ALLOWED_ORIGINS: v.optional(ListSetting, 'localhost,127.0.0.1,[::1]'),
+  /** The issuers of user tokens, as the MCP resource metadata lists them (`authorization_servers`) [none]. */
+  MCP_AUTHORIZATION_SERVERS: v.optional(ListSetting, ''),
 });
 export type Config = v.InferOutput<typeof ConfigSchema>;
 

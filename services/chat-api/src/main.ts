@@ -50,6 +50,12 @@ const app = createApp({
     reannounceMs: config.SWEEP_REANNOUNCE_SECONDS * 1000,
   },
   sidecarReady: () => sidecar.outboundHealthy(),
+  mcp: {
+    allowedHosts: config.MCP_ALLOWED_HOSTS,
+    allowedOrigins: config.MCP_ALLOWED_ORIGINS,
+    authorizationServers: config.MCP_AUTHORIZATION_SERVERS,
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+  },
 });
 relay.start();
 // On SIGTERM: drain the outbox (what is claimable goes out before the process ends), then close the pool.

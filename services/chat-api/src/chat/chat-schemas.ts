@@ -4,8 +4,11 @@ import * as v from 'valibot';
 /** `POST /v1/chat` */
 export const ChatRequestSchema = v.strictObject({
   message: v.pipe(PlainTextSchema, v.trim(), v.minLength(1, 'say something'), v.maxLength(1000)),
-  /** The user's IANA zone: dates like "friday 9am" are read in it. Default UTC. */
-  timezone: v.optional(TimeZoneSchema, 'UTC'),
+  /**
+   * The user's IANA zone: dates like "friday 9am" are read in it. Left out: the zone the user
+   * set once (`PUT /v1/preferences`), else UTC.
+   */
+  timezone: v.optional(TimeZoneSchema),
 });
 export type ChatRequest = v.InferOutput<typeof ChatRequestSchema>;
 

@@ -1,4 +1,5 @@
 import type { Task } from '@todo/events';
+import { userTimeZone } from '../preferences/user-time-zone.ts';
 import { createTask } from '../tasks/create-task.ts';
 import { deleteTask } from '../tasks/delete-task.ts';
 import { listOpenTasksForChat, listTasks } from '../tasks/read-tasks.ts';
@@ -77,7 +78,7 @@ export async function handleChat({
   ctx: TaskContext;
   input: ChatRequest;
 }): Promise<ChatReply> {
-  const zone = input.timezone;
+  const zone = await userTimeZone(ctx, input.timezone);
   const command: Command = parsedSafely(() =>
     parseCommand(input.message, { now: ctx.now(), timezone: zone }),
   );

@@ -85,4 +85,16 @@ export const CHAT_API_MIGRATIONS = {
     `alter table "tasks" add column "sweep_announced_at" timestamptz;`,
     `alter table "tasks" drop column "sweep_announced_at";`,
   ),
+  // What a user set once and every request uses: the time zone the chat reads dates in when the
+  // request names none (the page sets it from the browser).
+  '0005-user-preferences': sqlMigration(
+    `
+    create table "user_preferences" (
+      "user_id" text primary key,
+      "timezone" text not null,
+      "updated_at" timestamptz not null
+    );
+    `,
+    `drop table "user_preferences";`,
+  ),
 };

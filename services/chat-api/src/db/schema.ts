@@ -4,6 +4,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 export interface Database {
   tasks: TasksTable;
   outbox: OutboxTable;
+  user_preferences: UserPreferencesTable;
 }
 
 export interface TasksTable {
@@ -49,3 +50,11 @@ export interface OutboxTable {
 }
 export type NewOutboxRow = Insertable<OutboxTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+
+/** What a user set once (preferences/preferences-store.ts). */
+export interface UserPreferencesTable {
+  user_id: string;
+  /** An IANA zone: the chat reads dates in it when a request names none. */
+  timezone: string;
+  updated_at: Date;
+}

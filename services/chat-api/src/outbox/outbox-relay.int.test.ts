@@ -57,6 +57,7 @@ describe('chat-api on real PostgreSQL', () => {
       '0002-outbox-order-per-topic',
       '0003-expected-reminder',
       '0004-sweep-announced-at',
+      '0005-user-preferences',
     ]);
     expect(await migrate(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS })).toEqual([]);
   });

@@ -12,18 +12,21 @@ import {
 } from '@todo/events';
 import * as v from 'valibot';
 
+/** The fields of `POST /v1/tasks`, without the cross-field check (the MCP tools build on them). */
+export const CreateTaskFields = v.strictObject({
+  title: TitleSchema,
+  description: v.optional(v.nullable(DescriptionSchema), null),
+  priority: v.optional(PrioritySchema, 'medium'),
+  tags: v.optional(TagsSchema, []),
+  due_at: v.optional(v.nullable(InstantSchema), null),
+  remind_at: v.optional(v.nullable(InstantSchema), null),
+  recurrence: v.optional(RecurrenceSchema, 'none'),
+  timezone: v.optional(TimeZoneSchema, 'UTC'),
+});
+
 /** `POST /v1/tasks` */
 export const CreateTaskSchema = v.pipe(
-  v.strictObject({
-    title: TitleSchema,
-    description: v.optional(v.nullable(DescriptionSchema), null),
-    priority: v.optional(PrioritySchema, 'medium'),
-    tags: v.optional(TagsSchema, []),
-    due_at: v.optional(v.nullable(InstantSchema), null),
-    remind_at: v.optional(v.nullable(InstantSchema), null),
-    recurrence: v.optional(RecurrenceSchema, 'none'),
-    timezone: v.optional(TimeZoneSchema, 'UTC'),
-  }),
+  CreateTaskFields,
   v.forward(
     v.partialCheck(
       [['recurrence'], ['remind_at']],
@@ -35,19 +38,22 @@ export const CreateTaskSchema = v.pipe(
 );
 export type CreateTaskInput = v.InferOutput<typeof CreateTaskSchema>;
 
+/** The fields of `PATCH /v1/tasks/{id}`, without the at-least-one check. */
+export const PatchTaskFields = v.strictObject({
+  title: v.optional(TitleSchema),
+  description: v.optional(v.nullable(DescriptionSchema)),
+  status: v.optional(TaskStatusSchema),
+  priority: v.optional(PrioritySchema),
+  tags: v.optional(TagsSchema),
+  due_at: v.optional(v.nullable(InstantSchema)),
+  remind_at: v.optional(v.nullable(InstantSchema)),
+  recurrence: v.optional(RecurrenceSchema),
+  timezone: v.optional(TimeZoneSchema),
+});
+
 /** `PATCH /v1/tasks/{id}`: any of the fields; `null` clears a nullable one. */
 export const PatchTaskSchema = v.pipe(
-  v.strictObject({
-    title: v.optional(TitleSchema),
-    description: v.optional(v.nullable(DescriptionSchema)),
-    status: v.optional(TaskStatusSchema),
-    priority: v.optional(PrioritySchema),
-    tags: v.optional(TagsSchema),
-    due_at: v.optional(v.nullable(InstantSchema)),
-    remind_at: v.optional(v.nullable(InstantSchema)),
-    recurrence: v.optional(RecurrenceSchema),
-    timezone: v.optional(TimeZoneSchema),
-  }),
+  PatchTaskFields,
   v.check((input) => Object.keys(input).length > 0, 'send at least one field to change'),
 );
 export type PatchTaskInput = v.InferOutput<typeof PatchTaskSchema>;
