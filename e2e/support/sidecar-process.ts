@@ -18,8 +18,10 @@ export interface SidecarSpec {
   resourcesPath: string;
   configPath?: string;
   logDir: string;
-  /** A sidecar with no app behind it (no app port, no app health check). */
+  /** A sidecar with no app behind it (no app port). */
   noApp?: boolean;
+  /** daprd's app health check [off, as dapr.yaml has it: docs/dapr.md says why]. */
+  appHealthCheck?: boolean;
 }
 
 /** A real daprd started by a test, stopped with `stop()`. Its log is in `logFile`. */
@@ -46,12 +48,13 @@ export function startSidecar(stack: StackEnv, spec: SidecarSpec): SidecarProcess
     '--dapr-http-port', String(ports.http),
     '--dapr-grpc-port', String(ports.grpc),
     '--dapr-internal-grpc-port', String(ports.internalGrpc),
+    '--dapr-internal-grpc-listen-address', '127.0.0.1',
     '--metrics-port', String(ports.metrics),
     '--metrics-listen-address', '127.0.0.1',
     '--resources-path', spec.resourcesPath,
     '--placement-host-address', stack.placementAddress,
     '--scheduler-host-address', stack.schedulerAddress,
-    ...(spec.noApp ? [] : ['--enable-app-health-check', '--app-health-check-path', '/healthz', '--app-health-probe-interval', '1']),
+    ...(spec.appHealthCheck ? ['--enable-app-health-check', '--app-health-check-path', '/healthz', '--app-health-probe-interval', '1'] : []),
     '--log-level', 'info',
     ...(spec.configPath ? ['--config', spec.configPath] : []),
   ];
@@ -59,6 +62,8 @@ export function startSidecar(stack: StackEnv, spec: SidecarSpec): SidecarProcess
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      // The address daprd registers with placement for its internal gRPC port (loopback only).
+      DAPR_HOST_IP: '127.0.0.1',
       DAPR_API_TOKEN: stack.daprApiToken,
       APP_API_TOKEN: stack.appApiToken,
       KAFKA_BROKERS: stack.kafkaBrokers,

@@ -46,7 +46,7 @@ describe(`the Deployments agree with the apps' ports and health paths (from ${so
       expect(annotations['dapr.io/enabled']).toBe('true');
       expect(annotations['dapr.io/app-id']).toBe(app.appId);
       expect(annotations['dapr.io/app-port']).toBe(String(app.appPort));
-      expect(annotations['dapr.io/enable-app-health-check']).toBe('true');
+      expect(annotations['dapr.io/enable-app-health-check']).toBe('false');
       expect(annotations['dapr.io/app-health-check-path']).toBe(app.healthPath);
       expect(annotations['dapr.io/config']).toBe('todo-config');
     });

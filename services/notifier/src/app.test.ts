@@ -10,7 +10,7 @@ import { createApp } from './app.ts';
 import { NOTIFIER_MIGRATIONS } from './db/migrations.ts';
 import { createPgStore } from './db/pg-store.ts';
 import type { Database } from './db/schema.ts';
-import { createWebhookDelivery, type DeliveryPolicy } from './webhook-delivery.ts';
+import { createWebhookDelivery, type DeliveryPolicy, daprBindingBody } from './webhook-delivery.ts';
 
 const APP_TOKEN = FAKE_APP_TOKEN;
 const DAPR_TOKEN = FAKE_SIDECAR_OPTIONS.apiToken;
@@ -147,20 +147,22 @@ describe('the reminders subscription', () => {
     await delivery.drain();
     const [call] = bindingCalls();
     const meta = call?.body.metadata ?? {};
-    expect(meta['webhook-id']).toBe(event.id);
-    expect(Number(meta['webhook-timestamp'])).toBeGreaterThan(Date.now() / 1000 - 60);
+    // Dapr's HTTP binding turns only metadata keys starting with a capital letter into headers.
+    expect(Object.keys(meta).filter((k) => !/^[A-Z]/.test(k))).toEqual([]);
+    expect(meta['Webhook-Id']).toBe(event.id);
+    expect(Number(meta['Webhook-Timestamp'])).toBeGreaterThan(Date.now() / 1000 - 60);
     // What a receiver computes from what it received (daprd posts `data` as the body).
-    const body = JSON.stringify(call?.body.data);
+    const body = daprBindingBody(call?.body.data);
     const key = Buffer.from(SIGNING_SECRET.slice('whsec_'.length), 'base64');
     const expected = createHmac('sha256', key)
-      .update(`${event.id}.${meta['webhook-timestamp']}.${body}`)
+      .update(`${event.id}.${meta['Webhook-Timestamp']}.${body}`)
       .digest('base64');
-    expect(meta['webhook-signature']).toBe(`v1,${expected}`);
+    expect(meta['Webhook-Signature']).toBe(`v1,${expected}`);
     // A positive control for the check itself: another body does not verify.
     const forged = createHmac('sha256', key)
-      .update(`${event.id}.${meta['webhook-timestamp']}.{}`)
+      .update(`${event.id}.${meta['Webhook-Timestamp']}.{}`)
       .digest('base64');
-    expect(meta['webhook-signature']).not.toBe(`v1,${forged}`);
+    expect(meta['Webhook-Signature']).not.toBe(`v1,${forged}`);
   });
 
   it('marks the notification failed when the webhook keeps failing, and still lists it', async () => {

@@ -74,6 +74,32 @@ export function webhookPayload(n: Notification) {
 }
 
 /**
+ * The exact bytes daprd's HTTP binding sends for `data`: daprd decodes the binding request's
+ * `data` and encodes it again with Go's encoding/json, which orders object keys and writes `<`,
+ * `>`, `&`, U+2028 and U+2029 as `\u` escapes. The signature must be over those bytes, so they
+ * are computed here the same way (the e2e test checks a real daprd's against it).
+ */
+export function daprBindingBody(value: unknown): string {
+  const sorted = (v: unknown): unknown => {
+    if (typeof (v as { toJSON?: unknown } | null)?.toJSON === 'function')
+      return sorted((v as { toJSON: () => unknown }).toJSON());
+    if (Array.isArray(v)) return v.map(sorted);
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>)
+          .filter(([, x]) => x !== undefined)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([k, x]) => [k, sorted(x)]),
+      );
+    return v;
+  };
+  return JSON.stringify(sorted(value)).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
  * What a failed attempt is recorded (and shown to the user) as: a code, never daprd's text, which
  * carries the webhook's URL (a Slack-style URL holds its secret in the path).
  */
@@ -86,13 +112,15 @@ export function deliveryErrorCode(err: unknown): string {
 }
 
 /**
- * Standard Webhooks signature headers: `webhook-id`, `webhook-timestamp` (Unix seconds) and
+ * Standard Webhooks signature headers: `Webhook-Id`, `Webhook-Timestamp` (Unix seconds) and
  * `webhook-signature: v1,<base64 HMAC-SHA256 over "id.timestamp.body">` with the secret's bytes.
  */
 export function signatureHeaders(key: Buffer, id: string, body: string, at: Date): Record<string, string> {
   const timestamp = String(Math.floor(at.getTime() / 1000));
   const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
+  // Capitalised: Dapr's HTTP binding sends as a header only a metadata key that starts with a
+  // capital letter (HTTP header names are case-insensitive, so receivers see the same headers).
+  return { 'Webhook-Id': id, 'Webhook-Timestamp': timestamp, 'Webhook-Signature': `v1,${signature}` };
 }
 
 /** The key of a `whsec_<base64>` secret (or of a plain string, as its UTF-8 bytes). */
@@ -116,13 +144,13 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   async function attempt(n: Notification): Promise<void> {
     const attempts = n.delivery_attempts + 1;
     try {
-      // bindings.http sends metadata entries as request headers, and `data` as the body: the
-      // bytes JSON.stringify gives, which is what is signed.
+      // bindings.http sends capitalised metadata entries as request headers, and `data` as the
+      // body, re-encoded by daprd: daprBindingBody gives those bytes, which is what is signed.
       const payload = webhookPayload(n);
       await options.sidecar.invokeBinding(binding, 'post', payload, {
         'Content-Type': 'application/json',
         'X-Notification-Id': n.id,
-        ...(key ? signatureHeaders(key, n.id, JSON.stringify(payload), now()) : {}),
+        ...(key ? signatureHeaders(key, n.id, daprBindingBody(payload), now()) : {}),
       });
       await store.recordDelivery(n.id, { delivered: true });
       log.debug({ notificationId: n.id, attempts }, 'webhook delivered');
