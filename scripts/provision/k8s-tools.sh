@@ -7,7 +7,8 @@
 # With --apiserver it also builds a real kube-apiserver and etcd (for `scripts/chart-test
 # --apiserver`) and exports KUBE_APISERVER and ETCD. With --cluster it builds the rest of a node
 # for scripts/cluster (kubelet, controller-manager, scheduler, kube-proxy, kubectl from the same
-# module; CoreDNS; crictl; the pause binary) and also exports KUBE_BIN, COREDNS, CRICTL, PAUSE.
+# module; CoreDNS; crictl; the pause binary) and also exports KUBE_BIN, COREDNS, CRICTL, PAUSE,
+# without building kubectl-validate (only scripts/chart-test uses it).
 # One folder per tool and version: $CACHE/kubernetes-1.34.4/bin, etcd-3.6.16, coredns-..., ...
 #
 #   eval "$(scripts/provision/k8s-tools.sh [--apiserver | --cluster])"
@@ -46,7 +47,8 @@ fi
 "$K8S_TOOLS_HOME/bin/helm" version --short | grep -q "v$HELM_VERSION" \
   || die "$K8S_TOOLS_HOME/bin/helm is not helm $HELM_VERSION; delete it and run again"
 
-if [[ ! -x "$K8S_TOOLS_HOME/bin/kubectl-validate" ]]; then
+# kubectl-validate is the chart checks' (scripts/chart-test), not the cluster's: --cluster skips it.
+if [[ "${1:-}" != --cluster && ! -x "$K8S_TOOLS_HOME/bin/kubectl-validate" ]]; then
   run_logged "building kubectl-validate $KUBECTL_VALIDATE_VERSION from its Go module (cold: about 2-4 minutes)" \
     "$BUILD_LOG_DIR/kubectl-validate-$KUBECTL_VALIDATE_VERSION.log" \
     env GOBIN="$K8S_TOOLS_HOME/bin.tmp" CGO_ENABLED=0 \
@@ -186,7 +188,7 @@ if [[ "$what" == --cluster ]]; then
     "$COREDNS_HOME/bin/coredns" "$COREDNS_VERSION" "$CRICTL_HOME/bin/crictl" "$PAUSE_HOME/pause" "$PAUSE_VERSION"
 fi
 
-ok "helm $HELM_VERSION, kubectl-validate $KUBECTL_VALIDATE_VERSION in $K8S_TOOLS_HOME/bin; Dapr $DAPR_VERSION CRDs in $dapr_dir/charts/dapr/crds"
+ok "helm $HELM_VERSION$([[ "$what" == --cluster ]] || echo ", kubectl-validate $KUBECTL_VALIDATE_VERSION") in $K8S_TOOLS_HOME/bin; Dapr $DAPR_VERSION CRDs in $dapr_dir/charts/dapr/crds"
 printf 'export HELM=%q KUBECTL_VALIDATE=%q DAPR_CRDS=%q DAPR_CHART=%q\n' \
   "$K8S_TOOLS_HOME/bin/helm" "$K8S_TOOLS_HOME/bin/kubectl-validate" \
   "$dapr_dir/charts/dapr/crds" "$dapr_dir/charts/dapr"
