@@ -120,7 +120,7 @@ if [[ "$what" == --cluster ]]; then
     [[ -x "$KUBE_HOME/bin/$b" ]] || missing+=("./cmd/$b=$b")
   done
   if (( ${#missing[@]} )); then
-    build_replaced "building ${missing[*]##*=} $KUBE_VERSION from k8s.io/kubernetes (cold: about 25 minutes)" \
+    build_replaced "building ${missing[*]##*=} $KUBE_VERSION from k8s.io/kubernetes (cold: about 10 minutes on 2 busy cores)" \
       "k8s.io/kubernetes@v$KUBE_VERSION" "$KUBE_STAGING" "$(k8s_version_ldflags "$KUBE_VERSION")" \
       "$KUBE_HOME/bin" "${missing[@]}"
   fi
