@@ -33,6 +33,7 @@ import { docsPage, openApiDocument } from './http/openapi.ts';
 import { createWriteLimiter, writeRateLimit } from './http/write-rate-limit.ts';
 import { type McpOptions, mountMcp } from './mcp/mcp-route.ts';
 import type { OutboxRelay } from './outbox/outbox-relay.ts';
+import { type PageOptions, pageRoutes, streamTokenRoute } from './page/page-routes.ts';
 import { preferencesRoutes } from './preferences/preferences-routes.ts';
 import { recordReminderFired } from './sweep/reminder-progress.ts';
 import { sweepReminders } from './sweep/reminder-sweep.ts';
@@ -58,6 +59,8 @@ export interface AppDeps {
   sweep?: { graceMs: number; lookbackMs: number; reannounceMs: number };
   /** The MCP endpoint's hosts, origins and public URL (mcp/mcp-route.ts has the defaults). */
   mcp?: Pick<McpOptions, 'allowedHosts' | 'allowedOrigins' | 'publicUrl' | 'authorizationServers'>;
+  /** The chat page: where browsers reach notifier, and whether a user name alone signs in (development). */
+  page?: Pick<PageOptions, 'notifierUrl' | 'devSignIn'>;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -132,6 +135,9 @@ export function createApp(deps: AppDeps) {
   const limiter = createWriteLimiter({ perSecond: limits.writesPerSecond, burst: limits.writeBurst });
   // The todo tools for LLM agents (MCP), on the same task functions and write allowance.
   mountMcp(app, { db: deps.db, log: deps.log, auth: deps.auth, limiter, limits, now, ...deps.mcp });
+  // The chat page for people (page/page-routes.ts).
+  const page = { notifierUrl: 'http://127.0.0.1:3002', devSignIn: false, ...deps.page, auth: deps.auth };
+  app.route('/', pageRoutes(page));
   app.use('/v1/*', requireUser(deps.auth));
   app.use('/v1/*', writeRateLimit(limiter));
   app.use('/v1/*', async (c, next) => {
@@ -146,6 +152,7 @@ export function createApp(deps: AppDeps) {
   });
   app.route('/v1/tasks', taskRoutes);
   app.route('/v1/preferences', preferencesRoutes);
+  app.route('/v1/stream-token', streamTokenRoute(page));
   app.post('/v1/chat', valid('json', ChatRequestSchema), async (c) => {
     return c.json(await handleChat({ ctx: c.get('ctx'), input: c.req.valid('json') }));
   });

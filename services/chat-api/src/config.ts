@@ -1,17 +1,14 @@
-import { authSettings, CountSetting, commonSettings, FlagSetting, loadConfig } from '@todo/platform';
+import {
+  authSettings,
+  CountSetting,
+  commonSettings,
+  FlagSetting,
+  ListSetting,
+  loadConfig,
+} from '@todo/platform';
 import * as v from 'valibot';
 import { DEFAULT_TASK_LIMITS } from './tasks/task-limits.ts';
 
-/** A comma-separated list (`a,b,c`), read as its trimmed, non-empty items. */
-const ListSetting = v.pipe(
-  v.string(),
-  v.transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  ),
-);
 const UrlSetting = v.pipe(v.string(), v.url('must be a URL'), v.regex(/^https?:\/\//, 'must be http(s)'));
 
 /** chat-api's settings, from the environment; a missing or bad one stops the start with its name. */
@@ -48,6 +45,10 @@ const ConfigSchema = v.object({
   MCP_ALLOWED_ORIGINS: v.optional(ListSetting, 'localhost,127.0.0.1,[::1]'),
   /** The issuers of user tokens, as the MCP resource metadata lists them (`authorization_servers`) [none]. */
   MCP_AUTHORIZATION_SERVERS: v.optional(ListSetting, ''),
+  /** Where browsers reach notifier: the chat page opens its notification stream there. */
+  NOTIFIER_PUBLIC_URL: v.optional(UrlSetting, 'http://127.0.0.1:3002'),
+  /** Development only: the chat page signs a user in by name alone (POST /dev/sign-in). */
+  DEV_SIGN_IN: v.optional(FlagSetting, 'false'),
 });
 export type Config = v.InferOutput<typeof ConfigSchema>;
 

@@ -21,6 +21,9 @@ if (config.MIGRATE_ON_START) {
   });
   if (applied.length) log.info({ applied }, 'migrations applied');
 }
+if (config.DEV_SIGN_IN) {
+  log.warn('DEV_SIGN_IN is on: the chat page signs anyone in by name alone; never in production');
+}
 const sidecar = createSidecar({ httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN });
 const relay = createOutboxRelay({
   db,
@@ -50,6 +53,7 @@ const app = createApp({
     reannounceMs: config.SWEEP_REANNOUNCE_SECONDS * 1000,
   },
   sidecarReady: () => sidecar.outboundHealthy(),
+  page: { notifierUrl: config.NOTIFIER_PUBLIC_URL, devSignIn: config.DEV_SIGN_IN },
   mcp: {
     allowedHosts: config.MCP_ALLOWED_HOSTS,
     allowedOrigins: config.MCP_ALLOWED_ORIGINS,

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { buildEvent, deterministicId, uuidv7 } from '@todo/events';
-import { createSidecar, signUserToken } from '@todo/platform';
+import { createSidecar, signStreamToken, signUserToken } from '@todo/platform';
 import { deliverTo, FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from '@todo/platform/testing';
 import { createTestDatabase } from '@todo/platform/testing-db';
 import { setupServer } from 'msw/node';
@@ -36,6 +36,7 @@ interface BindingCall {
 async function setup(
   webhookStatus: number | ((n: number) => number) = 200,
   policy: Partial<DeliveryPolicy> = {},
+  extra: Partial<Parameters<typeof createApp>[0]> = {},
 ) {
   const fake = fakeSidecar({ appId: 'notifier' });
   let calls = 0;
@@ -68,10 +69,12 @@ async function setup(
     log,
     heartbeatMs: 50,
     databaseReady: async () => true,
+    ...extra,
   });
   const deliver = (body: unknown, token: string | null = APP_TOKEN) =>
     deliverTo(app, '/events/reminders', body, token);
-  return { app, store, rows, delivery, bindingCalls, deliver };
+  const deliverTaskUpdate = (body: unknown) => deliverTo(app, '/events/task-updates', body, APP_TOKEN);
+  return { app, store, rows, delivery, bindingCalls, deliver, deliverTaskUpdate };
 }
 
 async function bearer(sub: string) {
@@ -246,7 +249,7 @@ describe('the reminders subscription', () => {
     expect((await deliver(reminderDue(), 'wrong')).status).toBe(401);
   });
 
-  it('subscribes reminders programmatically with its dead-letter topic', async () => {
+  it('subscribes reminders (with its dead-letter topic) and task-updates programmatically', async () => {
     const { app } = await setup();
     const res = await app.request('/dapr/subscribe', { headers: { 'dapr-api-token': APP_TOKEN } });
     expect(await res.json()).toEqual([
@@ -255,6 +258,12 @@ describe('the reminders subscription', () => {
         topic: 'reminders',
         route: '/events/reminders',
         deadLetterTopic: 'reminders-dlq',
+        bulkSubscribe: { enabled: true, maxMessagesCount: 200, maxAwaitDurationMs: 20 },
+      },
+      {
+        pubsubname: 'kafka-pubsub',
+        topic: 'task-updates',
+        route: '/events/task-updates',
         bulkSubscribe: { enabled: true, maxMessagesCount: 200, maxAwaitDurationMs: 20 },
       },
     ]);
@@ -394,5 +403,150 @@ describe('GET /v1/notifications/stream (SSE)', () => {
   it('answers 401 without a token', async () => {
     const { app } = await setup();
     expect((await app.request('/v1/notifications/stream')).status).toBe(401);
+  });
+});
+
+/** Reads SSE frames (any event) until `until` holds for them or the time is up. */
+async function readFrames(
+  res: Response,
+  until: (frames: { event: string; id?: string | undefined; data: unknown }[]) => boolean,
+  ms = 3000,
+) {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let ended = false;
+  const frames = () =>
+    text
+      .split('\n\n')
+      .filter((f) => /^event: /m.test(f))
+      .map((f) => ({
+        event: /^event: (.*)$/m.exec(f)?.[1] ?? '',
+        ...(/^id: (.*)$/m.exec(f) ? { id: /^id: (.*)$/m.exec(f)?.[1] } : {}),
+        data: JSON.parse(/^data: (.*)$/m.exec(f)?.[1] ?? 'null') as unknown,
+      }));
+  const deadline = Date.now() + ms;
+  while (!ended && !until(frames()) && Date.now() < deadline) {
+    const chunk = await Promise.race([
+      reader.read(),
+      new Promise<{ done: false; value: undefined }>((r) =>
+        setTimeout(() => r({ done: false, value: undefined }), 100),
+      ),
+    ]);
+    if (chunk.value) text += decoder.decode(chunk.value, { stream: true });
+    if (chunk.done) ended = true;
+  }
+  if (!ended) await reader.cancel();
+  return { frames: frames(), ended };
+}
+
+function taskChanged(userId: string, taskId = uuidv7(), op: 'created' | 'completed' = 'created') {
+  return buildEvent({
+    type: 'todo.task.changed.v1',
+    id: uuidv7(),
+    source: 'chat-api',
+    subject: taskId,
+    userid: userId,
+    correlationid: 'corr-2',
+    data: { id: taskId, version: op === 'created' ? 1 : 2, op, fields: [], at: '2026-03-01T09:00:00.000Z' },
+  }).event;
+}
+
+describe('the stream from a browser (stream tokens, live task sync, limits)', () => {
+  const auth = { secret: SECRET };
+
+  it('opens with a stream token in the URL, and pushes task changes and notifications of that user only', async () => {
+    const { app, deliver, deliverTaskUpdate } = await setup();
+    const { token } = await signStreamToken(auth, 'user-1');
+    const res = await app.request(`/v1/notifications/stream?stream_token=${token}`, {
+      headers: { origin: 'http://127.0.0.1:3000' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:3000');
+    const mine = taskChanged('user-1');
+    const due = reminderDue('user-1');
+    setTimeout(() => {
+      void deliverTaskUpdate(taskChanged('user-2'))
+        .then(() => deliverTaskUpdate(mine))
+        .then(() => deliver(due));
+    }, 100);
+    const { frames } = await readFrames(res, (f) => f.length >= 2);
+    expect(frames.map((f) => f.event)).toEqual(['task', 'notification']);
+    expect(frames[0]).toMatchObject({ data: { id: mine.subject, op: 'created', version: 1 } });
+    expect(frames[0]?.id).toBeUndefined();
+    expect(frames[1]).toMatchObject({ data: { id: due.id } });
+  });
+
+  it('gives no CORS header to an origin it does not know', async () => {
+    const { app } = await setup();
+    const { token } = await signStreamToken(auth, 'user-1', { ttlSeconds: 1 });
+    const res = await app.request(`/v1/notifications/stream?stream_token=${token}`, {
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    await res.body?.cancel();
+  });
+
+  it('takes a stream token nowhere else, and a user token or garbage not as a stream token', async () => {
+    const { app } = await setup();
+    const { token } = await signStreamToken(auth, 'user-1');
+    const list = await app.request('/v1/notifications', { headers: { authorization: `Bearer ${token}` } });
+    expect(list.status).toBe(401);
+    const asHeader = await app.request('/v1/notifications/stream', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(asHeader.status).toBe(401);
+    const userToken = (await bearer('user-1')).slice('Bearer '.length);
+    const asQuery = await app.request(`/v1/notifications/stream?stream_token=${userToken}`);
+    expect(asQuery.status).toBe(401);
+    expect(asQuery.headers.get('www-authenticate')).toContain('invalid_token');
+    expect((await app.request('/v1/notifications/stream?stream_token=x.y')).status).toBe(401);
+    // The positive control: the same user token as a bearer opens the stream.
+    const ok = await app.request('/v1/notifications/stream', {
+      headers: { authorization: `Bearer ${userToken}` },
+    });
+    expect(ok.status).toBe(200);
+    await ok.body?.cancel();
+  });
+
+  it('ends the stream when its token expires, with an expired event first', async () => {
+    const { app } = await setup();
+    const { token } = await signStreamToken(auth, 'user-1', { ttlSeconds: 1 });
+    const started = Date.now();
+    const res = await app.request(`/v1/notifications/stream?stream_token=${token}`);
+    expect(res.status).toBe(200);
+    const { frames, ended } = await readFrames(res, () => false, 4000);
+    expect(ended).toBe(true);
+    expect(frames.map((f) => f.event)).toEqual(['expired']);
+    expect(Date.now() - started).toBeLessThan(3500);
+  });
+
+  it("caps a user's open streams (429 with Retry-After) without costing another user theirs", async () => {
+    const { app } = await setup(200, {}, { maxStreamsPerUser: 2 });
+    const open = async (user: string) =>
+      app.request(`/v1/notifications/stream?stream_token=${(await signStreamToken(auth, user)).token}`);
+    const first = await open('user-1');
+    const second = await open('user-1');
+    const third = await open('user-1');
+    const other = await open('user-2');
+    expect([first.status, second.status, third.status, other.status]).toEqual([200, 200, 429, 200]);
+    expect(third.headers.get('retry-after')).toBe('30');
+    expect(await third.json()).toMatchObject({ code: 'quota_exceeded', limit: 2 });
+    await first.body?.cancel();
+    // A closed stream frees its place.
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await open('user-1');
+    expect(again.status).toBe(200);
+    for (const r of [second, other, again]) await r.body?.cancel();
+  });
+
+  it('drops a task-updates record that is not one (no dead-letter topic: it was only a hint)', async () => {
+    const { deliverTaskUpdate } = await setup();
+    expect(await deliverTaskUpdate({ not: 'an event' })).toEqual({ status: 200, body: { status: 'DROP' } });
+    expect(await deliverTaskUpdate(taskChanged('user-1'))).toEqual({
+      status: 200,
+      body: { status: 'SUCCESS' },
+    });
   });
 });

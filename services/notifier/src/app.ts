@@ -2,6 +2,7 @@ import { TOPICS } from '@todo/events';
 import {
   AppError,
   createServiceApp,
+  createTokenVerifier,
   isDatabaseUnavailable,
   type Logger,
   mountSubscriptions,
@@ -9,12 +10,13 @@ import {
   readiness,
   requireUser,
   type Sidecar,
+  streamTokenOptions,
   subscription,
   type UserAuthOptions,
   type UserVariables,
   valid,
 } from '@todo/platform';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import * as v from 'valibot';
 import { type Notification, type NotificationStore, toApi } from './notification.ts';
@@ -35,10 +37,22 @@ export interface AppDeps {
   delivery: Pick<WebhookDelivery, 'kick'>;
   /** SSE heartbeat period [15 s]. */
   heartbeatMs?: number;
+  /** Open streams one user may hold on this replica [STREAM_DEFAULTS.maxPerUser]. */
+  maxStreamsPerUser?: number;
+  /** Origins of pages that open the stream from a browser (CORS) [STREAM_DEFAULTS.pageOrigins]. */
+  pageOrigins?: readonly string[];
   now?: () => Date;
 }
 
 export const REMINDERS_ROUTE = '/events/reminders';
+export const TASK_UPDATES_ROUTE = '/events/task-updates';
+
+export const STREAM_DEFAULTS = {
+  /** A user's open streams on one replica (a page per tab or device): one more is a 429. */
+  maxPerUser: 5,
+  /** The chat page as `scripts/run` serves it (chat-api on port 3000). */
+  pageOrigins: ['http://127.0.0.1:3000', 'http://localhost:3000'],
+} as const;
 
 const ListQuerySchema = v.object({
   limit: v.optional(
@@ -76,8 +90,9 @@ type Env = { Variables: RequestVariables & UserVariables };
  *
  * Routes: `GET /v1/notifications` (newest first; `limit` 1-100 [20], `cursor`, `unread=true`),
  * `POST /v1/notifications/{id}/read` (an action, idempotent: POST rather than PATCH because the
- * client does not send a representation), `GET /v1/notifications/stream` (SSE; resume with
- * `Last-Event-ID`), the `reminders` subscription, `/healthz`, `/readyz`.
+ * client does not send a representation), `GET /v1/notifications/stream` (SSE: `notification`
+ * frames, resumable with `Last-Event-ID`, and `task` frames for live task sync; a bearer token or
+ * a stream token), the `reminders` and `task-updates` subscriptions, `/healthz`, `/readyz`.
  */
 export function createApp(deps: AppDeps): Hono<Env> {
   const { log } = deps;
@@ -124,10 +139,127 @@ export function createApp(deps: AppDeps): Hono<Env> {
       return 'SUCCESS';
     },
   });
+  // Live task sync: every change of a user's tasks (from REST, chat, MCP or another tab) goes to
+  // their open pages as a hint; the page reads the task back from chat-api. A hint lost loses
+  // nothing stored, so a bad record is dropped without a dead-letter topic.
+  const taskUpdates = subscription({
+    topic: TOPICS.taskUpdates,
+    route: TASK_UPDATES_ROUTE,
+    accept: ['todo.task.changed.v1'],
+    bulk: { maxMessages: 200, maxAwaitMs: 20, concurrency: 16 },
+    async handle(event) {
+      if (event.subject !== event.data.id) return 'DROP';
+      hub.publishTask(event.userid, event.data);
+      return 'SUCCESS';
+    },
+  });
   mountSubscriptions(app, {
     appApiToken: deps.appApiToken,
-    subscriptions: [reminders],
+    subscriptions: [reminders, taskUpdates],
     dependenciesUp: () => deps.databaseReady().catch(() => false),
+  });
+
+  // The stream takes a user's bearer token or, from a browser's EventSource (which cannot send
+  // headers), a stream-only token in `stream_token` (POST /v1/stream-token on chat-api). It ends
+  // when its token expires (an `expired` event first), so a revoked user's stream does not
+  // outlive their token; the page asks for a new token and resumes from its Last-Event-ID.
+  const verifyBearer = createTokenVerifier(deps.auth);
+  const verifyStreamToken = createTokenVerifier(streamTokenOptions(deps.auth));
+  const maxStreams = deps.maxStreamsPerUser ?? STREAM_DEFAULTS.maxPerUser;
+  const pageOrigins = new Set(deps.pageOrigins ?? STREAM_DEFAULTS.pageOrigins);
+  const openStreams = new Map<string, number>();
+  async function streamUser(c: Context<Env>) {
+    const header = c.req.header('authorization');
+    const streamToken = c.req.query('stream_token');
+    const bearer = header
+      ? /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header)?.[1]
+      : undefined;
+    const challenge = (error?: string) =>
+      c.header('WWW-Authenticate', `Bearer realm="todo-chatbot"${error ? `, error="${error}"` : ''}`);
+    if (!bearer && !(streamToken && /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(streamToken))) {
+      challenge(header || streamToken ? 'invalid_token' : undefined);
+      throw new AppError(
+        'unauthorized',
+        'send Authorization: Bearer <JWT>, or a stream token as stream_token',
+      );
+    }
+    try {
+      return bearer ? await verifyBearer(bearer) : await verifyStreamToken(streamToken as string);
+    } catch (err) {
+      challenge('invalid_token');
+      throw err;
+    }
+  }
+
+  app.get('/v1/notifications/stream', async (c) => {
+    const origin = c.req.header('origin');
+    if (origin && pageOrigins.has(origin)) {
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Vary', 'Origin');
+    }
+    const { userId, expiresAt } = await streamUser(c);
+    const open = openStreams.get(userId) ?? 0;
+    if (open >= maxStreams) {
+      throw new AppError(
+        'quota_exceeded',
+        `at most ${maxStreams} notification streams per user are open at once`,
+        {
+          extra: { limit: maxStreams },
+          retryAfter: 30,
+        },
+      );
+    }
+    openStreams.set(userId, open + 1);
+    const lastId = c.req.header('last-event-id') ?? c.req.query('last_event_id');
+    const resumeFrom = lastId && /^\d{1,18}$/.test(lastId) ? Number(lastId) : undefined;
+    return streamSSE(c, async (stream) => {
+      let lastSent = resumeFrom ?? 0;
+      let replaying = resumeFrom !== undefined;
+      const buffered: Notification[] = [];
+      const send = async (n: Notification) => {
+        if (n.seq <= lastSent) return;
+        lastSent = n.seq;
+        await stream.writeSSE({ event: 'notification', id: String(n.seq), data: JSON.stringify(toApi(n)) });
+      };
+      // Subscribe before replaying, so nothing stored in between is missed; replayed rows and
+      // live ones are told apart by seq. A task change carries no id: Last-Event-ID stays the
+      // last notification's.
+      const unsubscribe = hub.subscribe(userId, (e) => {
+        if (e.kind === 'task') void stream.writeSSE({ event: 'task', data: JSON.stringify(e.change) });
+        else if (replaying) buffered.push(e.notification);
+        else void send(e.notification);
+      });
+      const heartbeat = setInterval(() => void stream.write(': heartbeat\n\n'), heartbeatMs);
+      let expiry: NodeJS.Timeout | undefined;
+      const expired = new Promise<'expired'>((resolve) => {
+        expiry = setTimeout(() => resolve('expired'), Math.max(0, expiresAt - now().getTime()));
+      });
+      const closed = new Promise<'closed'>((resolve) => stream.onAbort(() => resolve('closed')));
+      try {
+        await stream.write('retry: 3000\n\n');
+        if (resumeFrom !== undefined) {
+          let after = resumeFrom;
+          for (;;) {
+            const rows = await deps.store.since(userId, after, 500);
+            for (const n of rows) await send(n);
+            if (rows.length < 500) break;
+            after = rows.at(-1)?.seq ?? after;
+          }
+          replaying = false;
+          for (const n of buffered.splice(0)) await send(n);
+        }
+        if ((await Promise.race([closed, expired])) === 'expired') {
+          await stream.writeSSE({ event: 'expired', data: JSON.stringify({ reason: 'the token expired' }) });
+        }
+      } finally {
+        clearInterval(heartbeat);
+        clearTimeout(expiry);
+        unsubscribe();
+        const left = (openStreams.get(userId) ?? 1) - 1;
+        if (left > 0) openStreams.set(userId, left);
+        else openStreams.delete(userId);
+      }
+    });
   });
 
   app.use('/v1/*', requireUser(deps.auth));
@@ -153,48 +285,6 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const row = await deps.store.markRead(c.get('userId'), id, now());
     if (!row) throw new AppError('not_found', 'notification not found');
     return c.json(toApi(row));
-  });
-
-  app.get('/v1/notifications/stream', (c) => {
-    const userId = c.get('userId');
-    const lastId = c.req.header('last-event-id') ?? c.req.query('last_event_id');
-    const resumeFrom = lastId && /^\d{1,18}$/.test(lastId) ? Number(lastId) : undefined;
-    return streamSSE(c, async (stream) => {
-      let lastSent = resumeFrom ?? 0;
-      let replaying = resumeFrom !== undefined;
-      const buffered: Notification[] = [];
-      const send = async (n: Notification) => {
-        if (n.seq <= lastSent) return;
-        lastSent = n.seq;
-        await stream.writeSSE({ event: 'notification', id: String(n.seq), data: JSON.stringify(toApi(n)) });
-      };
-      // Subscribe before replaying, so nothing stored in between is missed; replayed rows and
-      // live ones are told apart by seq.
-      const unsubscribe = hub.subscribe(userId, (n) => {
-        if (replaying) buffered.push(n);
-        else void send(n);
-      });
-      const heartbeat = setInterval(() => void stream.write(': heartbeat\n\n'), heartbeatMs);
-      const closed = new Promise<void>((resolve) => stream.onAbort(resolve));
-      try {
-        await stream.write('retry: 3000\n\n');
-        if (resumeFrom !== undefined) {
-          let after = resumeFrom;
-          for (;;) {
-            const rows = await deps.store.since(userId, after, 500);
-            for (const n of rows) await send(n);
-            if (rows.length < 500) break;
-            after = rows.at(-1)?.seq ?? after;
-          }
-          replaying = false;
-          for (const n of buffered.splice(0)) await send(n);
-        }
-        await closed;
-      } finally {
-        clearInterval(heartbeat);
-        unsubscribe();
-      }
-    });
   });
 
   return app;

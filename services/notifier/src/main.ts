@@ -1,7 +1,8 @@
 /**
  * Starts notifier: `node src/main.ts`. Settings (loadConfig): PORT [3002], HOST [127.0.0.1],
  * DAPR_HTTP_PORT [3502], DATABASE_URL, AUTH_JWT_SECRET, DAPR_API_TOKEN, APP_API_TOKEN,
- * MIGRATE_ON_START [true], WEBHOOK_MAX_ATTEMPTS [10], WEBHOOK_LEASE_SECONDS [60], LOG_LEVEL [info].
+ * MIGRATE_ON_START [true], WEBHOOK_MAX_ATTEMPTS [10], WEBHOOK_LEASE_SECONDS [60], LOG_LEVEL [info],
+ * STREAMS_PER_USER [5], PAGE_ORIGINS [the local chat page], NOTIFICATION_RETENTION_DAYS [30].
  */
 import {
   authOptions,
@@ -12,13 +13,14 @@ import {
   createSidecar,
   databaseAnswers,
   FlagSetting,
+  ListSetting,
   loadConfig,
   migrate,
   openDatabase,
   serveApp,
 } from '@todo/platform';
 import * as v from 'valibot';
-import { createApp } from './app.ts';
+import { createApp, STREAM_DEFAULTS } from './app.ts';
 import { NOTIFIER_MIGRATIONS } from './db/migrations.ts';
 import { createPgStore } from './db/pg-store.ts';
 import type { Database } from './db/schema.ts';
@@ -42,6 +44,10 @@ const config = loadConfig(
     NOTIFICATION_RETENTION_DAYS: v.optional(CountSetting, '30'),
     /** Signs every webhook body (Standard Webhooks); without it the receiver cannot tell a forgery. */
     WEBHOOK_SIGNING_SECRET: v.optional(v.pipe(v.string(), v.minLength(24, 'must be at least 24 characters'))),
+    /** Open notification streams per user on one replica; one more is a 429. */
+    STREAMS_PER_USER: v.optional(CountSetting, String(STREAM_DEFAULTS.maxPerUser)),
+    /** Origins of the chat page (CORS on the stream), e.g. `https://todo.example.com`. */
+    PAGE_ORIGINS: v.optional(ListSetting, STREAM_DEFAULTS.pageOrigins.join(',')),
   }),
 );
 const log = createLogger({ name: 'notifier', level: config.LOG_LEVEL });
@@ -75,6 +81,8 @@ const app = createApp({
   sidecar,
   delivery,
   hub: createNotificationHub(),
+  maxStreamsPerUser: config.STREAMS_PER_USER,
+  pageOrigins: config.PAGE_ORIGINS,
   log,
   databaseReady: () => databaseAnswers(db),
 });

@@ -45,7 +45,7 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { now?: () => Date; sidecarUp?: boolean; limits?: Partial<TaskLimits> } = {},
+  options: { now?: () => Date; sidecarUp?: boolean; limits?: Partial<TaskLimits>; devSignIn?: boolean } = {},
 ): Promise<TestApp> {
   const { db, close } = await createTestDb();
   const app = createApp({
@@ -58,6 +58,7 @@ export async function createTestApp(
     // Tests write fast and use SECONDLY rules; the limits' own tests set them.
     limits: { writesPerSecond: 1e6, writeBurst: 1e6, minRecurrencePeriodSeconds: 1, ...options.limits },
     ...(options.now ? { now: options.now } : {}),
+    page: { notifierUrl: 'http://127.0.0.1:3002', devSignIn: options.devSignIn ?? false },
   });
   return {
     app,

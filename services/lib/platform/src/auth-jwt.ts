@@ -22,6 +22,50 @@ export const DEFAULT_JWT = {
   maxLifetimeSeconds: 86_400,
 } as const;
 
+/**
+ * Stream tokens: a browser's `EventSource` cannot send an `Authorization` header, so the page
+ * trades its bearer token (`POST /v1/stream-token` on chat-api) for a short-lived token that only
+ * opens the notification stream. It names its own audience (`<audience>/stream`), so no API takes
+ * it as a bearer, and it may ride in the stream's URL without lending anything else.
+ */
+export const STREAM_TOKEN = {
+  /** How long a stream token lasts, and so how long one stream stays open [300 s]. */
+  defaultTtlSeconds: 300,
+  /** The longest lifetime a stream token is taken with [900 s]. */
+  maxLifetimeSeconds: 900,
+} as const;
+
+/** The verifier options for stream tokens, derived from the user-token ones. */
+export function streamTokenOptions(options: UserAuthOptions): UserAuthOptions {
+  return {
+    ...options,
+    audience: `${options.audience ?? DEFAULT_JWT.audience}/stream`,
+    maxLifetimeSeconds: STREAM_TOKEN.maxLifetimeSeconds,
+  };
+}
+
+/** Signs a stream-only token for a user, ending no later than `notAfterMs` (their bearer's expiry). */
+export async function signStreamToken(
+  options: UserAuthOptions,
+  sub: string,
+  {
+    ttlSeconds = STREAM_TOKEN.defaultTtlSeconds,
+    notAfterMs,
+  }: { ttlSeconds?: number; notAfterMs?: number } = {},
+): Promise<{ token: string; expiresAt: number }> {
+  const stream = streamTokenOptions(options);
+  const left = notAfterMs === undefined ? ttlSeconds : Math.floor((notAfterMs - Date.now()) / 1000);
+  const ttl = Math.max(1, Math.min(ttlSeconds, left, STREAM_TOKEN.maxLifetimeSeconds));
+  const token = await signUserToken({
+    secret: stream.secret,
+    sub,
+    ttlSeconds: ttl,
+    ...(stream.issuer ? { issuer: stream.issuer } : {}),
+    ...(stream.audience ? { audience: stream.audience } : {}),
+  });
+  return { token, expiresAt: (Math.floor(Date.now() / 1000) + ttl) * 1000 };
+}
+
 /** What `requireUser` puts on the context. */
 export interface UserVariables {
   userId: string;

@@ -21,6 +21,16 @@ export const FlagSetting = v.pipe(
 );
 
 /** LOG_LEVEL: pino's levels. */
+/** A comma-separated list (`a,b,c`), read as its trimmed, non-empty items. */
+export const ListSetting = v.pipe(
+  v.string(),
+  v.transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  ),
+);
 export const LogLevelSetting = v.picklist(['trace', 'debug', 'info', 'warn', 'error', 'silent']);
 
 /** The settings every app reads the same way, with their defaults (the app adds its own). */

@@ -14,7 +14,10 @@ export {
   createTokenVerifier,
   DEFAULT_JWT,
   requireUser,
+  STREAM_TOKEN,
+  signStreamToken,
   signUserToken,
+  streamTokenOptions,
   type UserAuthOptions,
   type UserVariables,
 } from './auth-jwt.ts';
@@ -25,6 +28,7 @@ export {
   CountSetting,
   commonSettings,
   FlagSetting,
+  ListSetting,
   LogLevelSetting,
   loadConfig,
   PortSetting,

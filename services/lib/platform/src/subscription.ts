@@ -10,8 +10,12 @@ export interface SubscriptionSpec<T extends EventType> {
   topic: Topic;
   /** The app's route Dapr delivers to (`/events/<topic>`). */
   route: string;
-  /** Where Dapr puts what the app DROPs, or what still fails after its retries. */
-  deadLetterTopic: Topic;
+  /**
+   * Where Dapr puts what the app DROPs, or what still fails after its retries. Left out only for
+   * a topic whose messages are hints that lose nothing when dropped (notifier's live task
+   * updates): daprd then logs a DROP and discards it.
+   */
+  deadLetterTopic?: Topic;
   /** The event types this subscriber takes; any other message is dropped to the dead-letter topic. */
   accept: readonly T[];
   /**
@@ -39,7 +43,7 @@ export interface Subscription {
     pubsubname: string;
     topic: string;
     route: string;
-    deadLetterTopic: string;
+    deadLetterTopic?: string;
     bulkSubscribe?: { enabled: boolean; maxMessagesCount: number; maxAwaitDurationMs: number };
   };
   handle(c: Context<{ Variables: RequestVariables }>, guard: PoisonGuard): Promise<Response>;
@@ -102,7 +106,7 @@ export function subscription<T extends EventType>(spec: SubscriptionSpec<T>): Su
     pubsubname: spec.pubsub ?? PUBSUB,
     topic: spec.topic,
     route: spec.route,
-    deadLetterTopic: spec.deadLetterTopic,
+    ...(spec.deadLetterTopic ? { deadLetterTopic: spec.deadLetterTopic } : {}),
     ...(spec.bulk
       ? {
           bulkSubscribe: {
@@ -120,7 +124,9 @@ export function subscription<T extends EventType>(spec: SubscriptionSpec<T>): Su
     if (!parsed.ok) {
       log.warn(
         { topic: spec.topic, reason: parsed.reason },
-        'message rejected; dropped to the dead-letter topic',
+        spec.deadLetterTopic
+          ? 'message rejected; dropped to the dead-letter topic'
+          : 'message rejected; dropped',
       );
       return 'DROP';
     }
