@@ -2,6 +2,8 @@ import { TaskSchema } from '@todo/events';
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
 import { ChatRequestSchema, ChatResponseSchema } from '../chat/chat-schemas.ts';
+import { SignInSchema } from '../page/page-routes.ts';
+import { PreferencesSchema } from '../preferences/preferences-routes.ts';
 import {
   CreateTaskSchema,
   ListTasksQuerySchema,
@@ -39,6 +41,7 @@ const taskResponse = {
   description: 'The task',
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Task' } } },
 };
+const jsonObject = { content: { 'application/json': { schema: { type: 'object' } } } };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const body = (ref: string) => ({
   required: true,
@@ -65,6 +68,8 @@ export function openApiDocument(): Record<string, unknown> {
         Snooze: json(SnoozeSchema, 'input'),
         ChatRequest: json(ChatRequestSchema, 'input'),
         ChatResponse: json(ChatResponseSchema, 'output'),
+        Preferences: json(PreferencesSchema, 'input'),
+        DevSignIn: json(SignInSchema, 'input'),
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status', 'code', 'detail'],
@@ -167,6 +172,39 @@ export function openApiDocument(): Record<string, unknown> {
               content: { 'application/json': { schema: { $ref: '#/components/schemas/ChatResponse' } } },
             },
             ...errors,
+          },
+        },
+      },
+      '/v1/preferences': {
+        get: {
+          summary: "The user's preferences (`timezone` null until set)",
+          responses: { '200': { description: 'The preferences', ...jsonObject }, ...errors },
+        },
+        put: {
+          summary: 'Set the time zone the chat and add_task read dates in when a request names none',
+          requestBody: body('Preferences'),
+          responses: { '200': { description: 'Saved', ...jsonObject }, ...errors },
+        },
+      },
+      '/v1/stream-token': {
+        post: {
+          summary:
+            "A stream-only token (no longer-lived than the caller's) and the URL of notifier's stream, for a browser's EventSource",
+          responses: {
+            '200': { description: '`token`, `expires_at`, `stream_url`', ...jsonObject },
+            ...errors,
+          },
+        },
+      },
+      '/dev/sign-in': {
+        post: {
+          summary: 'Development only (DEV_SIGN_IN): a user name gets a user token for an hour',
+          security: [],
+          requestBody: body('DevSignIn'),
+          responses: {
+            '200': { description: '`token`, `expires_at`', ...jsonObject },
+            '404': { description: 'Development sign-in is off', ...problem },
+            '422': { description: 'Not a user name', ...problem },
           },
         },
       },

@@ -38,7 +38,7 @@ const file = (name: string) => readFileSync(new URL(`./client/${name}`, import.m
 const SCRIPT = file('chat-page.js');
 const STYLES = file('chat-page.css');
 
-const SignInSchema = v.strictObject({
+export const SignInSchema = v.strictObject({
   user: v.pipe(
     v.string(),
     v.regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64'),
