@@ -1,10 +1,12 @@
 import { TOPICS } from '@todo/events';
 import {
   AppError,
+  bearerToken,
   createServiceApp,
   createTokenVerifier,
   isDatabaseUnavailable,
   type Logger,
+  looksLikeJwt,
   mountSubscriptions,
   type RequestVariables,
   readiness,
@@ -171,12 +173,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
   async function streamUser(c: Context<Env>) {
     const header = c.req.header('authorization');
     const streamToken = c.req.query('stream_token');
-    const bearer = header
-      ? /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header)?.[1]
-      : undefined;
+    const bearer = bearerToken(header);
     const challenge = (error?: string) =>
       c.header('WWW-Authenticate', `Bearer realm="todo-chatbot"${error ? `, error="${error}"` : ''}`);
-    if (!bearer && !(streamToken && /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(streamToken))) {
+    if (!bearer && !looksLikeJwt(streamToken)) {
       challenge(header || streamToken ? 'invalid_token' : undefined);
       throw new AppError(
         'unauthorized',
@@ -184,7 +184,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       );
     }
     try {
-      return bearer ? await verifyBearer(bearer) : await verifyStreamToken(streamToken as string);
+      return bearer ? await verifyBearer(bearer) : await verifyStreamToken(streamToken ?? '');
     } catch (err) {
       challenge('invalid_token');
       throw err;

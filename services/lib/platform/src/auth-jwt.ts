@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
 import { AppError } from './problem.ts';
 
 /** How user tokens are checked. Defaults in brackets; every app reads them from AUTH_JWT_*. */
@@ -63,7 +63,8 @@ export async function signStreamToken(
     ...(stream.issuer ? { issuer: stream.issuer } : {}),
     ...(stream.audience ? { audience: stream.audience } : {}),
   });
-  return { token, expiresAt: (Math.floor(Date.now() / 1000) + ttl) * 1000 };
+  // The expiry the token itself carries (computing it again here could land a second later).
+  return { token, expiresAt: (decodeJwt(token).exp ?? 0) * 1000 };
 }
 
 /** What `requireUser` puts on the context. */
@@ -138,6 +139,17 @@ export function createTokenVerifier(options: UserAuthOptions) {
   };
 }
 
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** The JWT of an `Authorization: Bearer <JWT>` header, or undefined when it is not one. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const token = /^Bearer\s+(\S+)$/.exec(header ?? '')?.[1];
+  return token && JWT_SHAPE.test(token) ? token : undefined;
+}
+
+/** True when a text has the shape of a JWT (three base64url parts), before any check of it. */
+export const looksLikeJwt = (text: string | undefined): text is string => !!text && JWT_SHAPE.test(text);
+
 /**
  * Requires `Authorization: Bearer <JWT>` (see createTokenVerifier): the user id every query,
  * event and actor id is scoped by (`c.get('userId')`). Anything else is a 401 problem with the
@@ -146,14 +158,13 @@ export function createTokenVerifier(options: UserAuthOptions) {
 export function requireUser(options: UserAuthOptions): MiddlewareHandler<{ Variables: UserVariables }> {
   const verify = createTokenVerifier(options);
   return async function userAuth(c, next) {
-    const header = c.req.header('authorization') ?? '';
-    const m = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header);
-    if (!m?.[1]) {
+    const token = bearerToken(c.req.header('authorization'));
+    if (!token) {
       c.header('WWW-Authenticate', 'Bearer realm="todo-chatbot"');
       throw new AppError('unauthorized', 'send Authorization: Bearer <JWT>');
     }
     try {
-      const user = await verify(m[1]);
+      const user = await verify(token);
       c.set('userId', user.userId);
       c.set('tokenExpiresAt', user.expiresAt);
     } catch (err) {

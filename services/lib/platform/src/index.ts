@@ -11,8 +11,10 @@
  * Test doubles live in `@todo/platform/testing`.
  */
 export {
+  bearerToken,
   createTokenVerifier,
   DEFAULT_JWT,
+  looksLikeJwt,
   requireUser,
   STREAM_TOKEN,
   signStreamToken,
