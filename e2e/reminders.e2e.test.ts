@@ -22,6 +22,7 @@ import {
 import { createSidecar } from '@todo/platform';
 import { actorCallToken } from '@todo/task-reminder';
 import { Hono } from 'hono';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from './support/app-process.ts';
 import { startSidecarWithEnv } from './support/daprd-with-env.ts';
@@ -453,6 +454,54 @@ describe('reminders on the real stack', () => {
     await waitFor('a reminder after the bad event', async () =>
       (await reminderDues(next)).length > 0 ? true : undefined,
     );
+  });
+
+  it('dead-letters a batch holding a message that is not JSON and an event it drops, and the sidecar lives', async () => {
+    // Straight to Kafka in one produce, so daprd's bulk delivery gets them in one batch: daprd
+    // parses the first itself (not JSON: it dead-letters it), the app drops the second. With the
+    // DROP answered to daprd 1.18, its sidecar panicked here (index out of range in DeliverBulk).
+    const sidecar = sidecars[0];
+    const pid = sidecar?.child.pid;
+    const marker = uuidv7();
+    const dropped = {
+      ...taskEvent('todo.task.created.v1', marker, task(marker, null)),
+      type: 'todo.nothing.v9',
+    };
+    const kafka = new Kafka({
+      clientId: 'e2e-bad-batch',
+      brokers: stack.kafkaBrokers.split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: TOPICS.taskEvents,
+      messages: [
+        { key: marker, value: `not json ${marker}` },
+        { key: marker, value: JSON.stringify(dropped) },
+      ],
+    });
+    await producer.disconnect();
+    const records = await dlq.readUntil(
+      (rs) => rs.filter((r) => r.value.includes(marker)).length >= 2,
+      60_000,
+    );
+    const ours = records.filter((r) => r.value.includes(marker));
+    // daprd's own dead letter keeps the bytes; the app's is the same event (the JSON may be re-encoded).
+    expect(ours.filter((r) => r.value === `not json ${marker}`)).toHaveLength(1);
+    const json = ours.filter((r) => r.value.startsWith('{')).map((r) => JSON.parse(r.value) as unknown);
+    expect(json).toEqual([dropped]);
+    // The same sidecar still consumes: a good event after the batch is applied and fires.
+    const next = uuidv7();
+    await publish(
+      TOPICS.taskEvents,
+      taskEvent('todo.task.created.v1', next, task(next, new Date(Date.now() + 2_000))),
+    );
+    await waitFor('a reminder after the bad batch', async () =>
+      (await reminderDues(next)).length > 0 ? true : undefined,
+    );
+    expect(sidecar?.child.exitCode).toBeNull();
+    expect(sidecar?.child.pid).toBe(pid);
   });
 
   it('replays a dead-lettered task event to task-events with scripts/dlq, where it is applied and fires', async () => {

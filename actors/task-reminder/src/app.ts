@@ -58,6 +58,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVariables }> 
   );
   mountSubscriptions(app, {
     appApiToken: deps.appApiToken,
+    deadLetters: sidecar,
     dependenciesUp: async () => (await deps.runtime.check()) === true,
     subscriptions: [
       subscription({

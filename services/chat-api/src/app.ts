@@ -11,6 +11,7 @@ import { TOPICS } from '@todo/events';
 import {
   AppError,
   createServiceApp,
+  type DeadLetterPublisher,
   databaseAnswers,
   isDatabaseUnavailable,
   type Logger,
@@ -49,6 +50,8 @@ export interface AppDeps {
   appApiToken: string;
   /** True when the sidecar answers (GET /v1.0/healthz/outbound). */
   sidecarReady: () => Promise<boolean>;
+  /** The sidecar that takes what a bulk delivery drops to its dead-letter topic. */
+  deadLetters: DeadLetterPublisher;
   relay?: OutboxRelay;
   now?: () => Date;
   /** METRICS_TOKEN: what a scraper of /metrics sends as its bearer; /metrics is off without it. */
@@ -116,6 +119,7 @@ export function createApp(deps: AppDeps) {
   // Which reminders fired, so the sweep repairs only what did not (sweep/reminder-progress.ts).
   mountSubscriptions(app, {
     appApiToken: deps.appApiToken,
+    deadLetters: deps.deadLetters,
     dependenciesUp: () => databaseAnswers(deps.db).catch(() => false),
     subscriptions: [
       subscription({

@@ -53,6 +53,7 @@ const app = createApp({
     reannounceMs: config.SWEEP_REANNOUNCE_SECONDS * 1000,
   },
   sidecarReady: () => sidecar.outboundHealthy(),
+  deadLetters: sidecar,
   page: { notifierUrl: config.NOTIFIER_PUBLIC_URL, devSignIn: config.DEV_SIGN_IN },
   mcp: {
     allowedHosts: config.MCP_ALLOWED_HOSTS,

@@ -30,7 +30,8 @@ export interface AppDeps {
   /** How user tokens are checked (AUTH_JWT_*). */
   auth: UserAuthOptions;
   store: NotificationStore;
-  sidecar: Pick<Sidecar, 'outboundHealthy'>;
+  /** Readiness, and the dead-letter topic for what a bulk delivery drops. */
+  sidecar: Pick<Sidecar, 'outboundHealthy' | 'publishBulk'>;
   /** Resolves when the database answers (readiness); rejects or resolves false otherwise. */
   databaseReady: () => Promise<boolean>;
   log: Logger;
@@ -157,6 +158,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
   mountSubscriptions(app, {
     appApiToken: deps.appApiToken,
+    deadLetters: deps.sidecar,
     subscriptions: [reminders, taskUpdates],
     dependenciesUp: () => deps.databaseReady().catch(() => false),
   });

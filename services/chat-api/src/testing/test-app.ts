@@ -55,6 +55,12 @@ export async function createTestApp(
     metricsToken: METRICS_TOKEN,
     appApiToken: APP_TOKEN,
     sidecarReady: async () => options.sidecarUp ?? true,
+    // Nothing these tests deliver is dropped from a bulk; the platform's tests cover that path.
+    deadLetters: {
+      publishBulk: async () => {
+        throw new Error('no dead-letter topic in chat-api unit tests');
+      },
+    },
     // Tests write fast and use SECONDLY rules; the limits' own tests set them.
     limits: { writesPerSecond: 1e6, writeBurst: 1e6, minRecurrencePeriodSeconds: 1, ...options.limits },
     ...(options.now ? { now: options.now } : {}),

@@ -73,6 +73,7 @@ export {
 export { requireSidecarToken } from './sidecar-token.ts';
 export {
   createPoisonGuard,
+  type DeadLetterPublisher,
   mountSubscriptions,
   type PoisonGuard,
   type Subscription,

@@ -129,7 +129,18 @@ export interface Sidecar {
    * them as one batch). Resolves with the entries that failed, by id, and their errors; throws
    * when the whole call failed.
    */
-  publishBulk(topic: string, entries: readonly BulkEntry[]): Promise<Map<string, string>>;
+  publishBulk(
+    topic: string,
+    entries: readonly BulkEntry[],
+    options?: {
+      /**
+       * Publish each entry's JSON as the Kafka message itself, with no CloudEvent handling
+       * (`metadata.rawPayload=true`): how a message that is not a valid event of ours goes to a
+       * dead-letter topic as it came.
+       */
+      raw?: boolean;
+    },
+  ): Promise<Map<string, string>>;
   /** An actor's state under `key`, or undefined when there is none (the sidecar answers 204). */
   getActorState<T>(type: string, id: string, key: string): Promise<T | undefined>;
   /** Applies the operations in one transaction; only while the actor is active on this host. */
@@ -296,18 +307,18 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       if (result.error) throw new SidecarError(operation, result.error);
     },
 
-    async publishBulk(topic, entries) {
+    async publishBulk(topic, entries, options = {}) {
       const operation = `bulk publish to ${pubsub}/${topic}`;
       if (entries.length === 0) return new Map();
       const res = await call(
         operation,
         timeouts.publish,
         'POST',
-        `/publish/bulk/${seg(pubsub)}/${seg(topic)}`,
+        `/publish/bulk/${seg(pubsub)}/${seg(topic)}${options.raw ? '?metadata.rawPayload=true' : ''}`,
         entries.map((e) => ({
           entryId: e.id,
           event: e.event,
-          contentType: 'application/cloudevents+json',
+          contentType: options.raw ? 'application/json' : 'application/cloudevents+json',
           metadata: { partitionKey: e.partitionKey },
         })),
       );

@@ -1,10 +1,22 @@
 import { buildEvent, TOPICS, uuidv7 } from '@todo/events';
+import { setupServer } from 'msw/node';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requestContext } from './logger.ts';
 import { createServiceApp } from './service-app.ts';
+import { createSidecar } from './sidecar.ts';
 import { mountSubscriptions, subscription } from './subscription.ts';
-import { deliverTo, FAKE_APP_TOKEN } from './testing.ts';
+import { deliverTo, FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from './testing.ts';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+const noDeadLetters = {
+  publishBulk: async () => {
+    throw new Error('a single delivery never publishes its DROP itself');
+  },
+};
 
 function setup(handle: () => Promise<void>, up: { value: boolean }) {
   const log = pino({ level: 'silent' });
@@ -13,6 +25,7 @@ function setup(handle: () => Promise<void>, up: { value: boolean }) {
   mountSubscriptions(app, {
     appApiToken: FAKE_APP_TOKEN,
     dependenciesUp: async () => up.value,
+    deadLetters: noDeadLetters,
     maxFailures: 5,
     subscriptions: [
       subscription({
@@ -78,12 +91,15 @@ describe('a bulk subscription', () => {
       bulk: { maxMessages: 50, concurrency: 4 },
       handle,
     });
+    const sidecar = fakeSidecar();
+    server.use(...sidecar.handlers);
     mountSubscriptions(app, {
       appApiToken: FAKE_APP_TOKEN,
       dependenciesUp: async () => false,
+      deadLetters: createSidecar(FAKE_SIDECAR_OPTIONS),
       subscriptions: [s],
     });
-    return { app, definition: s.definition };
+    return { app, definition: s.definition, sidecar };
   }
   const deleted = (subject: string, version: number) =>
     buildEvent({
@@ -98,7 +114,7 @@ describe('a bulk subscription', () => {
   it('asks Dapr for batches, answers a status per entry, and keeps each task in order (a RETRY holds its later events back)', async () => {
     const [a, b] = [uuidv7(), uuidv7()];
     const seen: string[] = [];
-    const { app, definition } = bulkApp(async (e) => {
+    const { app, definition, sidecar } = bulkApp(async (e) => {
       seen.push(
         `${e.subject === a ? 'a' : 'b'}${(e as unknown as { data: { version: number } }).data.version}`,
       );
@@ -127,11 +143,45 @@ describe('a bulk subscription', () => {
       3: 'RETRY',
       4: 'SUCCESS',
       5: 'RETRY',
-      6: 'DROP',
+      // Dropped: put on the dead-letter topic by the app itself, as it came, and acknowledged.
+      6: 'SUCCESS',
     });
+    expect(sidecar.publishedTo(TOPICS.taskEventsDlq)).toEqual([
+      expect.objectContaining({ event: { not: 'an event' }, partitionKey: '6', bulk: true }),
+    ]);
+    expect(sidecar.callsTo('/v1.0/publish/bulk')[0]?.query.get('metadata.rawPayload')).toBe('true');
     // b3 was never handled (it waits behind b2), and each task's own order held.
     expect(seen).not.toContain('b3');
     expect(seen.filter((x) => x.startsWith('a'))).toEqual(['a1', 'a2']);
     expect(seen.filter((x) => x.startsWith('b'))).toEqual(['b1', 'b2']);
+  });
+
+  it('never answers DROP in a bulk (daprd 1.18 mislays it): a dead-letter publish that fails is a RETRY, so nothing is lost', async () => {
+    const { app, sidecar } = bulkApp(async () => {});
+    const a = uuidv7();
+    const bad = { specversion: '1.0', id: 'x', type: 'todo.nothing.v9', subject: a };
+    sidecar.failEntry = (e) => (e.entryId === '2' ? 'broker down' : undefined);
+    const res = await deliverTo(app, '/events/task-events', {
+      entries: [
+        { entryId: '1', event: deleted(a, 1) },
+        { entryId: '2', event: bad },
+        { entryId: '3', event: 'not an object' },
+      ],
+    });
+    const statuses = (res.body as { statuses: { entryId: string; status: string }[] }).statuses;
+    expect(Object.fromEntries(statuses.map((s) => [s.entryId, s.status]))).toEqual({
+      1: 'SUCCESS',
+      2: 'RETRY',
+      3: 'SUCCESS',
+    });
+    // The one that went: wrapped (an entry's event is an object on the wire), keyed by the entry.
+    expect(sidecar.publishedTo(TOPICS.taskEventsDlq).map((m) => [m.partitionKey, m.event])).toEqual([
+      ['3', { value: 'not an object' }],
+    ]);
+    // The whole publish refused: every drop of the batch is retried.
+    sidecar.failEntry = undefined;
+    sidecar.publishStatus = 500;
+    const again = await deliverTo(app, '/events/task-events', { entries: [{ entryId: '9', event: bad }] });
+    expect((again.body as { statuses: unknown[] }).statuses).toEqual([{ entryId: '9', status: 'RETRY' }]);
   });
 });

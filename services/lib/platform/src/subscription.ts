@@ -1,6 +1,7 @@
 import { type AnyTodoEvent, type EventType, PUBSUB, parseEvent, type Topic } from '@todo/events';
 import type { Context, Env, Hono } from 'hono';
 import type { Logger, RequestVariables } from './logger.ts';
+import type { Sidecar } from './sidecar.ts';
 import { requireSidecarToken } from './sidecar-token.ts';
 
 /** What an app answers Dapr for one delivered message. */
@@ -46,8 +47,15 @@ export interface Subscription {
     deadLetterTopic?: string;
     bulkSubscribe?: { enabled: boolean; maxMessagesCount: number; maxAwaitDurationMs: number };
   };
-  handle(c: Context<{ Variables: RequestVariables }>, guard: PoisonGuard): Promise<Response>;
+  handle(
+    c: Context<{ Variables: RequestVariables }>,
+    guard: PoisonGuard,
+    deadLetters: DeadLetterPublisher,
+  ): Promise<Response>;
 }
+
+/** Publishes what a bulk delivery drops to its dead-letter topic (the app's own sidecar). */
+export type DeadLetterPublisher = Pick<Sidecar, 'publishBulk'>;
 
 /**
  * Tells a poison message from an outage. Dapr retries a failed delivery for as long as it fails
@@ -156,7 +164,7 @@ export function subscription<T extends EventType>(spec: SubscriptionSpec<T>): Su
    * (RETRY) the later ones of its subject are answered RETRY unhandled, so a task's events are
    * never applied out of order.
    */
-  async function bulk(body: unknown, log: Logger, guard: PoisonGuard) {
+  async function bulk(body: unknown, log: Logger, guard: PoisonGuard, deadLetters: DeadLetterPublisher) {
     const entries = (body as { entries?: { entryId?: unknown; event?: unknown }[] } | null)?.entries;
     if (!Array.isArray(entries)) return [];
     const subjectOf = (e: unknown) =>
@@ -185,13 +193,14 @@ export function subscription<T extends EventType>(spec: SubscriptionSpec<T>): Su
       }
     };
     await Promise.all(Array.from({ length: Math.min(spec.bulk?.concurrency ?? 32, groups.length) }, worker));
+    if (spec.deadLetterTopic) await deadLetter(spec.deadLetterTopic, statuses, entries, deadLetters, log);
     return statuses;
   }
 
   return {
     route: spec.route,
     definition,
-    async handle(c, guard) {
+    async handle(c, guard, deadLetters) {
       const log = c.get('log');
       const text = await c.req.text();
       // With bulk subscribe on, daprd sends an envelope of entries; one message alone (a test, a
@@ -204,11 +213,56 @@ export function subscription<T extends EventType>(spec: SubscriptionSpec<T>): Su
           body = undefined;
         }
         if (Array.isArray((body as { entries?: unknown } | undefined)?.entries))
-          return c.json({ statuses: await bulk(body, log, guard) });
+          return c.json({ statuses: await bulk(body, log, guard, deadLetters) });
       }
       return c.json({ status: await one(text, log, guard) });
     },
   };
+}
+
+/**
+ * A bulk delivery's DROPs go to the dead-letter topic through the app's own sidecar, and daprd is
+ * answered SUCCESS for them (RETRY when that publish failed, so nothing is lost). daprd 1.18 cannot
+ * be trusted with a DROP in a bulk answer: it finds the dropped message by the entry's index in
+ * the whole batch but looks it up among the entries it could parse, so once a batch holds a
+ * message that is not JSON, a DROP dead-letters the wrong message or panics the sidecar (`index
+ * out of range` in DeliverBulk; docs/dapr.md). The entry is published as it came (raw payload),
+ * keyed by its subject when it has one.
+ */
+async function deadLetter(
+  topic: string,
+  statuses: { entryId: string; status: Verdict }[],
+  entries: { entryId?: unknown; event?: unknown }[],
+  publisher: DeadLetterPublisher,
+  log: Logger,
+): Promise<void> {
+  const dropped = statuses.filter((s) => s.status === 'DROP');
+  if (dropped.length === 0) return;
+  const byId = new Map(entries.map((e) => [e.entryId, e.event]));
+  const keyOf = (event: unknown, entryId: string) => {
+    const subject = (event as { subject?: unknown } | null)?.subject;
+    return typeof subject === 'string' && subject !== '' ? subject.slice(0, 200) : entryId;
+  };
+  let failed: Map<string, string>;
+  try {
+    failed = await publisher.publishBulk(
+      topic,
+      dropped.map((s) => {
+        const event = byId.get(s.entryId);
+        return {
+          id: s.entryId,
+          // An entry's event is what daprd parsed: a JSON object (anything else is wrapped).
+          event: event !== null && typeof event === 'object' ? event : { value: event },
+          partitionKey: keyOf(event, s.entryId),
+        };
+      }),
+      { raw: true },
+    );
+  } catch (err) {
+    log.warn({ err, topic }, 'dead-letter publish failed; Dapr redelivers the dropped messages');
+    failed = new Map(dropped.map((s) => [s.entryId, 'bulk publish failed']));
+  }
+  for (const s of dropped) s.status = failed.has(s.entryId) ? 'RETRY' : 'SUCCESS';
 }
 
 /**
@@ -222,6 +276,8 @@ export function mountSubscriptions<E extends Env & { Variables: RequestVariables
   options: {
     appApiToken: string;
     subscriptions: readonly Subscription[];
+    /** The app's sidecar, which takes what a bulk delivery drops to the dead-letter topic. */
+    deadLetters: DeadLetterPublisher;
     /** True when the handlers' dependencies are up; see PoisonGuard. */
     dependenciesUp: () => Promise<boolean>;
     maxFailures?: number;
@@ -232,7 +288,7 @@ export function mountSubscriptions<E extends Env & { Variables: RequestVariables
   app.get('/dapr/subscribe', token, (c) => c.json(options.subscriptions.map((s) => s.definition)));
   for (const s of options.subscriptions) {
     app.post(s.route, token, (c) =>
-      s.handle(c as unknown as Context<{ Variables: RequestVariables }>, poison),
+      s.handle(c as unknown as Context<{ Variables: RequestVariables }>, poison, options.deadLetters),
     );
   }
 }
