@@ -1,5 +1,12 @@
 /** chat-api's process: configuration, database, relay, HTTP server, and a clean shutdown. */
-import { authOptions, createLogger, createSidecar, migrate, openDatabase, serveApp } from '@todo/platform';
+import {
+  authOptions,
+  createLogger,
+  createSidecar,
+  migrateOnStart,
+  openDatabase,
+  serveApp,
+} from '@todo/platform';
 import { createApp } from './app.ts';
 import { loadChatApiConfig } from './config.ts';
 import { CHAT_API_MIGRATIONS } from './db/migrations.ts';
@@ -10,16 +17,7 @@ const config = loadChatApiConfig();
 const log = createLogger({ name: 'chat-api', level: config.LOG_LEVEL });
 const db = openDatabase<Database>({ url: config.DATABASE_URL, app: 'chat-api', log });
 if (config.MIGRATE_ON_START) {
-  const applied = await migrate(db, {
-    app: 'chat-api',
-    migrations: CHAT_API_MIGRATIONS,
-    onAhead: (ahead) =>
-      log.warn(
-        { ahead },
-        'the database is ahead of this version (a newer one migrated it): running on its schema',
-      ),
-  });
-  if (applied.length) log.info({ applied }, 'migrations applied');
+  await migrateOnStart(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS, log });
 }
 if (config.DEV_SIGN_IN) {
   log.warn('DEV_SIGN_IN is on: the chat page signs anyone in by name alone; never in production');

@@ -15,7 +15,7 @@ import {
   FlagSetting,
   ListSetting,
   loadConfig,
-  migrate,
+  migrateOnStart,
   openDatabase,
   serveApp,
 } from '@todo/platform';
@@ -53,16 +53,7 @@ const config = loadConfig(
 const log = createLogger({ name: 'notifier', level: config.LOG_LEVEL });
 const db = openDatabase<Database>({ url: config.DATABASE_URL, app: 'notifier', log });
 if (config.MIGRATE_ON_START) {
-  const applied = await migrate(db, {
-    app: 'notifier',
-    migrations: NOTIFIER_MIGRATIONS,
-    onAhead: (ahead) =>
-      log.warn(
-        { ahead },
-        'the database is ahead of this version (a newer one migrated it): running on its schema',
-      ),
-  });
-  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  await migrateOnStart(db, { app: 'notifier', migrations: NOTIFIER_MIGRATIONS, log });
 }
 const store = createPgStore(db);
 const sidecar = createSidecar({ httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Logger, Sidecar } from '@todo/platform';
+import { createWakeableSleep, type Logger, type Sidecar } from '@todo/platform';
 import { type Notification, type NotificationStore, reminderFields } from './notification.ts';
 
 /** The output binding (bindings.http) notifications are posted through. */
@@ -138,7 +138,7 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   const { store, log } = options;
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
+  const nap = createWakeableSleep();
   let kicked = false;
 
   async function attempt(n: Notification): Promise<void> {
@@ -180,16 +180,7 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   }
 
   function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (kicked || !running) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wake = done;
-    });
+    return kicked || !running ? Promise.resolve() : nap.sleep(ms);
   }
 
   async function run() {
@@ -213,12 +204,12 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     },
     async stop() {
       running = false;
-      wake?.();
+      nap.wake();
       await loop;
     },
     kick() {
       kicked = true;
-      wake?.();
+      nap.wake();
     },
     runOnce,
     async drain() {

@@ -1,4 +1,4 @@
-import { type Logger, type Sidecar, SidecarError } from '@todo/platform';
+import { createWakeableSleep, type Logger, type Sidecar, SidecarError } from '@todo/platform';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../db/database.ts';
@@ -91,14 +91,14 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   let running = false;
   let loop: Promise<void> | undefined;
   let listener: pg.Client | undefined;
-  let wake: (() => void) | undefined;
+  const nap = createWakeableSleep();
   let pendingWake = false;
   /** When the earliest row this relay backed off is due again (other replicas' rows: polling). */
   let retryAt: number | undefined;
 
   function signal() {
     pendingWake = true;
-    wake?.();
+    nap.wake();
   }
 
   async function listen() {
@@ -210,6 +210,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
 
   /** Sleeps until NOTIFY, the poll interval, the earliest backed-off row, or stop(). */
   async function idle() {
+    // A NOTIFY or stop() that came during the round must not be slept through.
     if (pendingWake || !running) {
       pendingWake = false;
       return;
@@ -217,17 +218,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     let wait = pollMs;
     if (retryAt !== undefined && retryAt <= Date.now()) retryAt = undefined;
     if (retryAt !== undefined) wait = Math.max(5, Math.min(wait, retryAt - Date.now()));
-    await new Promise<void>((resolve) => {
-      // A NOTIFY or stop() that came during the round must not be slept through.
-      if (pendingWake || !running) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, wait);
-      wake = done;
-    });
+    await nap.sleep(wait);
     pendingWake = false;
   }
 

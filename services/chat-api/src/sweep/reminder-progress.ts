@@ -3,7 +3,8 @@ import { parseRecurrence } from '@todo/events';
 import { CATCH_UP_MS, firstOccurrenceFrom, nextOccurrence } from '@todo/recurrence';
 import type { Db } from '../db/database.ts';
 import type { ExpectedReminder } from '../tasks/expected-reminder.ts';
-import { lockForFiring, setExpectedReminder } from './reminder-store.ts';
+import { lockTask } from '../tasks/task-store.ts';
+import { setExpectedReminder } from './reminder-store.ts';
 
 /**
  * chat-api reads `reminders` (its own consumer group) to learn which occurrences fired: the
@@ -21,7 +22,8 @@ export async function recordReminderFired(
 ): Promise<boolean> {
   const occurrence = new Date(event.data.occurrence);
   return db.transaction().execute(async (trx) => {
-    const row = await lockForFiring(trx, event.data.task_id, event.data.user_id);
+    // Locked to record the firing; undefined when the task is gone (deleted) or not the user's.
+    const row = await lockTask(trx, event.data.user_id, event.data.task_id);
     if (!row?.next_remind_at || !row.remind_at || row.next_remind_at.getTime() > occurrence.getTime())
       return false;
     await setExpectedReminder(trx, row.id, following(row, occurrence, now));

@@ -83,14 +83,3 @@ export async function setExpectedReminder(
 ): Promise<void> {
   await db.updateTable('tasks').set(expected).where('id', '=', id).execute();
 }
-
-/** Locks a user's task to record a firing; undefined when it is gone (deleted) or not theirs. */
-export async function lockForFiring(trx: Trx, taskId: string, userId: string): Promise<TaskRow | undefined> {
-  return trx
-    .selectFrom('tasks')
-    .selectAll()
-    .where('id', '=', taskId)
-    .where('user_id', '=', userId)
-    .forUpdate()
-    .executeTakeFirst();
-}

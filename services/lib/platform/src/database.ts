@@ -145,6 +145,30 @@ export async function migrate<DB>(
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/**
+ * An app's migration at start (its MIGRATE_ON_START setting): `migrate`, logging what it applied,
+ * and warning when the database is ahead of this version (the app then runs on that schema).
+ *
+ * @example if (config.MIGRATE_ON_START) await migrateOnStart(db, { app: 'notifier', migrations, log });
+ */
+export async function migrateOnStart<DB>(
+  db: Kysely<DB>,
+  options: { app: string; migrations: Record<string, Migration>; log: Logger },
+): Promise<string[]> {
+  const { log } = options;
+  const applied = await migrate(db, {
+    app: options.app,
+    migrations: options.migrations,
+    onAhead: (ahead) =>
+      log.warn(
+        { ahead },
+        'the database is ahead of this version (a newer one migrated it): running on its schema',
+      ),
+  });
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  return applied;
+}
+
 /** The names in an app's migration table; none before its first migration created it. */
 async function executedMigrations(db: Kysely<unknown>, table: string): Promise<string[]> {
   try {

@@ -4,10 +4,11 @@
  * - `createServiceApp`, `readiness`, `serveApp`: the Hono app, `/healthz` and `/readyz`, graceful shutdown.
  * - `subscription`, `mountSubscriptions`: programmatic Dapr subscriptions answering SUCCESS / RETRY / DROP.
  * - `loadConfig`, `commonSettings`: settings from the environment, checked with valibot.
- * - `openDatabase`, `migrate`, `isDatabaseUnavailable`: the PostgreSQL pool and migrations.
+ * - `openDatabase`, `migrate`, `migrateOnStart`, `isDatabaseUnavailable`: the PostgreSQL pool and migrations.
  * - `AppError`, `ERROR_CODES`, `problem`: the one error model (RFC 9457 problem+json).
  * - `requireUser`, `requireSidecarToken`: JWT users, and the sidecar's APP_API_TOKEN.
  * - `createLogger`, `requestContext`: pino logs with request, correlation and trace ids.
+ * - `createWakeableSleep`: a worker loop's sleep between rounds, which new work or stop() ends early.
  * Test doubles live in `@todo/platform/testing`.
  */
 export {
@@ -40,6 +41,7 @@ export {
   databaseAnswers,
   isDatabaseUnavailable,
   migrate,
+  migrateOnStart,
   openDatabase,
   runMigrations,
   sqlMigration,
@@ -82,3 +84,4 @@ export {
   type Verdict,
 } from './subscription.ts';
 export { fieldErrors, valid } from './validate.ts';
+export { createWakeableSleep, type WakeableSleep } from './wakeable-sleep.ts';
