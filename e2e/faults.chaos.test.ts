@@ -35,6 +35,20 @@ function stackCommand(...args: string[]) {
   if (r.status !== 0) throw new Error(`scripts/stack ${args.join(' ')} failed: ${r.stderr}`);
 }
 
+/** Kills a part of the stack with SIGKILL and, `ms` later, has `scripts/stack up` start it again. */
+async function stackPartDownFor(part: string, ms: number) {
+  stackCommand('kill', part);
+  await sleep(ms);
+  stackCommand('up');
+}
+
+/** Kills one of the system's apps with SIGKILL and restarts it `ms` later. */
+async function appDownFor(app: AppName, ms: number) {
+  await system.kill(app);
+  await sleep(ms);
+  await system.restart(app);
+}
+
 /** Writes tasks at `perSecond` until stopped; remembers every one the API acknowledged. */
 function startWriter(user: string, auth: Record<string, string>, perSecond: number) {
   const acked = new Map<string, string>(); // task id → remind_at
@@ -211,11 +225,7 @@ afterAll(async () => {
 
 describe('any part of the platform can restart, and no reminder is lost', () => {
   it('the broker killed -9 for 60 s: writes go on, everything arrives once it is back', async () => {
-    const o = await chaosCase('broker', async () => {
-      stackCommand('kill', 'kafka');
-      await sleep(60_000);
-      stackCommand('up');
-    });
+    const o = await chaosCase('broker', () => stackPartDownFor('kafka', 60_000));
     expectNothingLost(o);
     // Writes do not need the broker: none refused; on this shared 2-core machine a request may
     // still time out now and then, which is counted, not hidden.
@@ -225,30 +235,20 @@ describe('any part of the platform can restart, and no reminder is lost', () => 
   });
 
   it('PostgreSQL killed -9 and back 20 s later: no app exits, writes answer 503 meanwhile', async () => {
-    const o = await chaosCase('postgres', async () => {
-      stackCommand('kill', 'postgres');
-      await sleep(20_000);
-      stackCommand('up');
-    });
+    const o = await chaosCase('postgres', () => stackPartDownFor('postgres', 20_000));
     expectNothingLost(o);
     for (const status of Object.keys(o.refused)) expect(['503', 'timeout']).toContain(status);
   });
 
   it('the scheduler killed -9 for 60 s: every reminder fires, late', async () => {
-    const o = await chaosCase('scheduler', async () => {
-      stackCommand('kill', 'scheduler');
-      await sleep(60_000);
-      stackCommand('up');
-    });
+    const o = await chaosCase('scheduler', () => stackPartDownFor('scheduler', 60_000));
     expectNothingLost(o);
   });
 
   it('placement killed -9 for 30 s, three times: the actor host recovers each time by itself', async () => {
     const o = await chaosCase('placement', async () => {
       for (let round = 0; round < 3; round++) {
-        stackCommand('kill', 'placement');
-        await sleep(30_000);
-        stackCommand('up');
+        await stackPartDownFor('placement', 30_000);
         await sleep(10_000);
       }
     });
@@ -256,28 +256,18 @@ describe('any part of the platform can restart, and no reminder is lost', () => 
   });
 
   it('task-reminder killed -9 mid-storm: its reminders fire once it is back, none twice as notifications', async () => {
-    const o = await chaosCase(
-      'task-reminder',
-      async () => {
-        await system.kill('task-reminder');
-        await sleep(10_000);
-        await system.restart('task-reminder');
-      },
-      { perSecond: 40, killed: 'task-reminder' },
-    );
+    const o = await chaosCase('task-reminder', () => appDownFor('task-reminder', 10_000), {
+      perSecond: 40,
+      killed: 'task-reminder',
+    });
     expectNothingLost(o);
   });
 
   it('notifier killed -9 while deliveries are in flight: each is delivered after it is back', async () => {
-    const o = await chaosCase(
-      'notifier',
-      async () => {
-        await system.kill('notifier');
-        await sleep(10_000);
-        await system.restart('notifier');
-      },
-      { before: 12_000, killed: 'notifier' },
-    );
+    const o = await chaosCase('notifier', () => appDownFor('notifier', 10_000), {
+      before: 12_000,
+      killed: 'notifier',
+    });
     expectNothingLost(o);
   });
 });

@@ -39,6 +39,33 @@ const sidecarCall = (
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 
+/**
+ * A ReminderDue for a new task of the user, due now, that task-reminder never fired: what a
+ * forger sends. `idAsFired` gives it the id task-reminder would (deterministic per occurrence).
+ */
+function forgedReminderDue(source: string, options: { idAsFired?: boolean } = {}) {
+  const taskId = uuidv7();
+  const occurrence = new Date().toISOString();
+  const { event } = buildEvent({
+    type: 'todo.reminder.due.v1',
+    ...(options.idAsFired ? { id: deterministicId('reminder', taskId, occurrence) } : {}),
+    source,
+    subject: taskId,
+    userid: user,
+    correlationid: 'forged',
+    data: {
+      task_id: taskId,
+      user_id: user,
+      title: 'forged',
+      due_at: null,
+      remind_at: occurrence,
+      occurrence,
+      fired_at: occurrence,
+    },
+  });
+  return { taskId, event };
+}
+
 beforeAll(async () => {
   auth = await bearer(stack.jwtSecret, user);
   system = await startSystem(stack, { logDir });
@@ -104,25 +131,8 @@ describe('the mesh trusts only who it should', () => {
   });
 
   it("refuses service invocation of an app's routes (its subscription route among them)", async () => {
-    const taskId = uuidv7();
-    const occurrence = new Date().toISOString();
-    const { event } = buildEvent({
-      type: 'todo.reminder.due.v1',
-      id: deterministicId('reminder', taskId, occurrence),
-      source: 'task-reminder',
-      subject: taskId,
-      userid: user,
-      correlationid: 'forged',
-      data: {
-        task_id: taskId,
-        user_id: user,
-        title: 'forged',
-        due_at: null,
-        remind_at: occurrence,
-        occurrence,
-        fired_at: occurrence,
-      },
-    });
+    // The very event task-reminder would publish (its source, its deterministic id).
+    const { taskId, event } = forgedReminderDue('task-reminder', { idAsFired: true });
     for (const app of ['notifier', 'chat-api', 'task-reminder']) {
       const r = await sidecarCall(intruder.httpUrl, 'POST', `/invoke/${app}/method/events/reminders`, event, {
         'content-type': 'application/cloudevents+json',
@@ -138,24 +148,7 @@ describe('the mesh trusts only who it should', () => {
   it('lets only task-reminder publish ReminderDue, and each app only its own topics', async () => {
     const chatApi = `http://127.0.0.1:${PORTS['chat-api'].http}`;
     const notifier = `http://127.0.0.1:${PORTS.notifier.http}`;
-    const taskId = uuidv7();
-    const occurrence = new Date().toISOString();
-    const { event } = buildEvent({
-      type: 'todo.reminder.due.v1',
-      source: 'chat-api',
-      subject: taskId,
-      userid: user,
-      correlationid: 'forged',
-      data: {
-        task_id: taskId,
-        user_id: user,
-        title: 'forged',
-        due_at: null,
-        remind_at: occurrence,
-        occurrence,
-        fired_at: occurrence,
-      },
-    });
+    const { taskId, event } = forgedReminderDue('chat-api');
     const publish = (base: string, topic: string) =>
       sidecarCall(base, 'POST', `/publish/kafka-pubsub/${topic}?metadata.partitionKey=${taskId}`, event, {
         'content-type': 'application/cloudevents+json',

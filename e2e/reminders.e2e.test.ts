@@ -22,12 +22,11 @@ import {
 import { createSidecar } from '@todo/platform';
 import { actorCallToken } from '@todo/task-reminder';
 import { Hono } from 'hono';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from './support/app-process.ts';
 import { startSidecarWithEnv } from './support/daprd-with-env.ts';
 import { bearer } from './support/dev-token.ts';
-import { type KafkaReader, type KafkaRecord, openKafkaReader } from './support/kafka-reader.ts';
+import { type KafkaReader, type KafkaRecord, kafkaClient, openKafkaReader } from './support/kafka-reader.ts';
 import { type SidecarProcess, startSidecar } from './support/sidecar-process.ts';
 import { smokeResources } from './support/smoke-resources.ts';
 import { followSse, type SseReader } from './support/sse-reader.ts';
@@ -95,6 +94,11 @@ function publish(topic: string, event: { subject: string }) {
   return publisher.publish(topic, event, { partitionKey: event.subject });
 }
 
+/** Publishes a task event to task-events, as chat-api's outbox relay would. */
+function publishTaskEvent<T extends EventType>(type: T, taskId: string, data: EventDataInput<T>) {
+  return publish(TOPICS.taskEvents, taskEvent(type, taskId, data));
+}
+
 /**
  * The positive control of a negative check: a fresh task whose reminder is due at `at`, waited
  * for until its ReminderDue is on Kafka. Whatever should have fired before `at` (and did not)
@@ -102,7 +106,7 @@ function publish(topic: string, event: { subject: string }) {
  */
 async function controlFiredAfter(at: Date) {
   const id = uuidv7();
-  await publish(TOPICS.taskEvents, taskEvent('todo.task.created.v1', id, task(id, at)));
+  await publishTaskEvent('todo.task.created.v1', id, task(id, at));
   await waitFor(
     'the control reminder',
     async () => ((await reminderDues(id)).length > 0 ? true : undefined),
@@ -225,7 +229,7 @@ beforeAll(async () => {
 
   // Warm up both subscriptions (consumer group joins) before timing anything.
   const warm = uuidv7();
-  await publish(TOPICS.taskEvents, taskEvent('todo.task.created.v1', warm, task(warm, null)));
+  await publishTaskEvent('todo.task.created.v1', warm, task(warm, null));
   await waitFor(
     'task-reminder to apply a first event',
     async () => {
@@ -280,7 +284,7 @@ describe('reminders on the real stack', () => {
   it('fires ReminderDue once, after remind_at, and it reaches the list, the SSE stream and the webhook', async () => {
     const taskId = uuidv7();
     const remindAt = new Date(Date.now() + 3_000);
-    await publish(TOPICS.taskEvents, taskEvent('todo.task.created.v1', taskId, task(taskId, remindAt)));
+    await publishTaskEvent('todo.task.created.v1', taskId, task(taskId, remindAt));
 
     const [due] = await waitFor('the ReminderDue on Kafka', async () => {
       const found = await reminderDues(taskId);
@@ -330,15 +334,12 @@ describe('reminders on the real stack', () => {
     const taskId = uuidv7();
     const first = new Date(Date.now() + 3_000);
     const moved = new Date(Date.now() + 5_000);
-    await publish(TOPICS.taskEvents, taskEvent('todo.task.created.v1', taskId, task(taskId, first)));
-    await publish(
-      TOPICS.taskEvents,
-      taskEvent('todo.task.updated.v1', taskId, {
-        id: taskId,
-        version: 2,
-        changes: { remind_at: moved.toISOString() },
-      }),
-    );
+    await publishTaskEvent('todo.task.created.v1', taskId, task(taskId, first));
+    await publishTaskEvent('todo.task.updated.v1', taskId, {
+      id: taskId,
+      version: 2,
+      changes: { remind_at: moved.toISOString() },
+    });
     await waitFor('the moved reminder', async () =>
       (await reminderDues(taskId)).length > 0 ? true : undefined,
     );
@@ -352,17 +353,14 @@ describe('reminders on the real stack', () => {
     const completed = uuidv7();
     const deleted = uuidv7();
     const remindAt = new Date(Date.now() + 3_000);
-    await publish(TOPICS.taskEvents, taskEvent('todo.task.created.v1', completed, task(completed, remindAt)));
-    await publish(TOPICS.taskEvents, taskEvent('todo.task.created.v1', deleted, task(deleted, remindAt)));
-    await publish(
-      TOPICS.taskEvents,
-      taskEvent('todo.task.completed.v1', completed, {
-        id: completed,
-        version: 2,
-        completed_at: new Date().toISOString(),
-      }),
-    );
-    await publish(TOPICS.taskEvents, taskEvent('todo.task.deleted.v1', deleted, { id: deleted, version: 2 }));
+    await publishTaskEvent('todo.task.created.v1', completed, task(completed, remindAt));
+    await publishTaskEvent('todo.task.created.v1', deleted, task(deleted, remindAt));
+    await publishTaskEvent('todo.task.completed.v1', completed, {
+      id: completed,
+      version: 2,
+      completed_at: new Date().toISOString(),
+    });
+    await publishTaskEvent('todo.task.deleted.v1', deleted, { id: deleted, version: 2 });
     await controlFiredAfter(new Date(remindAt.getTime() + 1_000));
     expect(await reminderDues(completed)).toEqual([]);
     expect(await reminderDues(deleted)).toEqual([]);
@@ -371,13 +369,10 @@ describe('reminders on the real stack', () => {
   it('fires every occurrence of a SECONDLY recurring task, then stops at COUNT', async () => {
     const taskId = uuidv7();
     const start = new Date(Date.now() + 3_000);
-    await publish(
-      TOPICS.taskEvents,
-      taskEvent(
-        'todo.task.created.v1',
-        taskId,
-        task(taskId, start, { recurrence: 'RRULE:FREQ=SECONDLY;INTERVAL=1;COUNT=3' }),
-      ),
+    await publishTaskEvent(
+      'todo.task.created.v1',
+      taskId,
+      task(taskId, start, { recurrence: 'RRULE:FREQ=SECONDLY;INTERVAL=1;COUNT=3' }),
     );
     const dues = await waitFor('three occurrences', async () => {
       const found = await reminderDues(taskId);
@@ -450,7 +445,7 @@ describe('reminders on the real stack', () => {
     // The partition is not blocked: a good event after it still applies.
     const next = uuidv7();
     const remindAt = new Date(Date.now() + 2_000);
-    await publish(TOPICS.taskEvents, taskEvent('todo.task.created.v1', next, task(next, remindAt)));
+    await publishTaskEvent('todo.task.created.v1', next, task(next, remindAt));
     await waitFor('a reminder after the bad event', async () =>
       (await reminderDues(next)).length > 0 ? true : undefined,
     );
@@ -467,11 +462,7 @@ describe('reminders on the real stack', () => {
       ...taskEvent('todo.task.created.v1', marker, task(marker, null)),
       type: 'todo.nothing.v9',
     };
-    const kafka = new Kafka({
-      clientId: 'e2e-bad-batch',
-      brokers: stack.kafkaBrokers.split(','),
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = kafkaClient(stack.kafkaBrokers, 'e2e-bad-batch');
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({
@@ -493,10 +484,7 @@ describe('reminders on the real stack', () => {
     expect(json).toEqual([dropped]);
     // The same sidecar still consumes: a good event after the batch is applied and fires.
     const next = uuidv7();
-    await publish(
-      TOPICS.taskEvents,
-      taskEvent('todo.task.created.v1', next, task(next, new Date(Date.now() + 2_000))),
-    );
+    await publishTaskEvent('todo.task.created.v1', next, task(next, new Date(Date.now() + 2_000)));
     await waitFor('a reminder after the bad batch', async () =>
       (await reminderDues(next)).length > 0 ? true : undefined,
     );

@@ -13,10 +13,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import type { AppProcess } from '../support/app-process.ts';
 import { startChatApi, startChatApiSidecar } from '../support/chat-api-process.ts';
 import { bearer } from '../support/dev-token.ts';
+import { kafkaClient } from '../support/kafka-reader.ts';
 import type { SidecarProcess } from '../support/sidecar-process.ts';
 import { stackEnv } from '../support/stack-env.ts';
 
@@ -43,11 +43,7 @@ interface Seen {
 
 async function main() {
   say(`logs of this run: ${logDir}`);
-  const kafka = new Kafka({
-    clientId: 'bench',
-    brokers: stack.kafkaBrokers.split(','),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = kafkaClient(stack.kafkaBrokers, 'bench');
   const admin = kafka.admin();
   await admin.connect();
   const existing = await admin.listTopics();

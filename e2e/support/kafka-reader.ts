@@ -21,12 +21,13 @@ export interface KafkaReader {
   close(): Promise<void>;
 }
 
+/** A quiet kafkajs client of the brokers (KAFKA_BROKERS: comma-separated host:port). */
+export function kafkaClient(brokers: string, clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+}
+
 export async function openKafkaReader(brokers: string, topic: string): Promise<KafkaReader> {
-  const kafka = new Kafka({
-    clientId: 'e2e-reader',
-    brokers: brokers.split(','),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = kafkaClient(brokers, 'e2e-reader');
   const admin = kafka.admin();
   await admin.connect();
   const start = await admin.fetchTopicOffsets(topic);

@@ -32,6 +32,12 @@ const task = (over: Record<string, unknown> = {}) => ({
   completed_at: null,
   ...over,
 });
+const created = (over: Record<string, unknown> = {}) => ev('todo.task.created.v1', task(over));
+const updated = (
+  version: number,
+  changes: EventDataInput<'todo.task.updated.v1'>['changes'],
+  userid = USER,
+) => ev('todo.task.updated.v1', { id: ID, version, changes }, userid);
 const state = (over: Partial<ReminderState> = {}): ReminderState => ({
   task_id: ID,
   user_id: USER,
@@ -61,43 +67,38 @@ const table: Row[] = [
   [
     'created with remind_at: register at remind_at',
     undefined,
-    ev('todo.task.created.v1', task()),
+    created(),
     { reminder: 'register', next: AT, version: 1 },
   ],
   [
     'created without remind_at: nothing to register',
     undefined,
-    ev('todo.task.created.v1', task({ remind_at: null })),
+    created({ remind_at: null }),
     { reminder: 'keep', next: null, version: 1 },
   ],
-  [
-    'the applied version again: a repeat',
-    state(),
-    ev('todo.task.created.v1', task()),
-    { kind: 'ignore', reason: 'repeat' },
-  ],
+  ['the applied version again: a repeat', state(), created(), { kind: 'ignore', reason: 'repeat' }],
   [
     'an older version: stale',
     state({ version: 3 }),
-    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { remind_at: LATER } }),
+    updated(2, { remind_at: LATER }),
     { kind: 'ignore', reason: 'stale' },
   ],
   [
     'remind_at moved: register at the new time',
     state(),
-    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { remind_at: LATER } }),
+    updated(2, { remind_at: LATER }),
     { reminder: 'register', next: LATER, version: 2 },
   ],
   [
     'a title change: the reminder stays',
     state(),
-    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { title: 'x' } }),
+    updated(2, { title: 'x' }),
     { reminder: 'keep', next: AT, version: 2 },
   ],
   [
     'remind_at cleared: delete',
     state(),
-    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { remind_at: null } }),
+    updated(2, { remind_at: null }),
     { reminder: 'delete', next: null, version: 2 },
   ],
   [
@@ -115,13 +116,13 @@ const table: Row[] = [
   [
     'after the tombstone, an older update is stale',
     state({ status: 'deleted', version: 2, next: null }),
-    ev('todo.task.updated.v1', { id: ID, version: 1, changes: { remind_at: LATER } }),
+    updated(1, { remind_at: LATER }),
     { kind: 'ignore', reason: 'stale' },
   ],
   [
     'after the tombstone, its created event again is stale',
     state({ status: 'deleted', version: 2, next: null }),
-    ev('todo.task.created.v1', task()),
+    created(),
     { kind: 'ignore', reason: 'stale' },
   ],
   [
@@ -139,19 +140,19 @@ const table: Row[] = [
   [
     'reopened: the series starts again at remind_at',
     state({ status: 'completed', version: 2, next: null }),
-    ev('todo.task.updated.v1', { id: ID, version: 3, changes: { status: 'open' } }),
+    updated(3, { status: 'open' }),
     { reminder: 'register', next: AT, version: 3, status: 'open' },
   ],
   [
     'an event from another user: ignored',
     state(),
-    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { remind_at: null } }, 'intruder'),
+    updated(2, { remind_at: null }, 'intruder'),
     { kind: 'ignore', reason: 'user-mismatch' },
   ],
   [
     'a created event whose task belongs to someone else: ignored',
     undefined,
-    ev('todo.task.created.v1', task({ user_id: 'someone-else' })),
+    created({ user_id: 'someone-else' }),
     { kind: 'ignore', reason: 'user-mismatch' },
   ],
   [
@@ -175,19 +176,19 @@ const table: Row[] = [
   [
     'a daily task created with a start years ago: starts at its next occurrence, not the first',
     undefined,
-    ev('todo.task.created.v1', task({ recurrence: 'daily', remind_at: '2020-01-01T09:00:00.000Z' })),
+    created({ recurrence: 'daily', remind_at: '2020-01-01T09:00:00.000Z' }),
     { reminder: 'register', next: AT, version: 1 },
   ],
   [
     'a recurrence change restarts the series (at its start, which RFC 5545 counts as occurrence 1)',
     state(),
-    ev('todo.task.updated.v1', { id: ID, version: 2, changes: { recurrence: 'RRULE:FREQ=WEEKLY;BYDAY=MO' } }),
+    updated(2, { recurrence: 'RRULE:FREQ=WEEKLY;BYDAY=MO' }),
     { reminder: 'register', next: AT, version: 2 },
   ],
   [
     'an update for a task never seen (its created event lost): applied from scratch',
     undefined,
-    ev('todo.task.updated.v1', { id: ID, version: 4, changes: { remind_at: LATER } }),
+    updated(4, { remind_at: LATER }),
     { reminder: 'register', next: LATER, version: 4 },
   ],
 ];

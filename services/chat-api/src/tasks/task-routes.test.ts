@@ -201,28 +201,15 @@ describe('one task', () => {
 
   it('PATCH with a stale If-Match is a 412 that changes nothing', async () => {
     const task = await create('patcher');
+    const patchIf = (ifMatch: string, body: Record<string, unknown>) =>
+      t.call('patcher', 'PATCH', `/v1/tasks/${task.id}`, body, { 'if-match': ifMatch });
     await t.call('patcher', 'PATCH', `/v1/tasks/${task.id}`, { title: 'v2' });
-    const res = await t.call(
-      'patcher',
-      'PATCH',
-      `/v1/tasks/${task.id}`,
-      { title: 'v3?' },
-      { 'if-match': '"1"' },
-    );
+    const res = await patchIf('"1"', { title: 'v3?' });
     expect(res.status).toBe(412);
     expect(await res.json()).toMatchObject({ code: 'version_conflict', current_version: 2 });
-    const ok = await t.call(
-      'patcher',
-      'PATCH',
-      `/v1/tasks/${task.id}`,
-      { title: 'v3' },
-      { 'if-match': '"2"' },
-    );
+    const ok = await patchIf('"2"', { title: 'v3' });
     expect(ok.status).toBe(200);
-    expect(
-      (await t.call('patcher', 'PATCH', `/v1/tasks/${task.id}`, { title: 'x' }, { 'if-match': 'abc' }))
-        .status,
-    ).toBe(400);
+    expect((await patchIf('abc', { title: 'x' })).status).toBe(400);
   });
 
   it('PATCH with nothing to change is a 422', async () => {

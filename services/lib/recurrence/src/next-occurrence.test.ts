@@ -173,26 +173,22 @@ describe('nextOccurrence: BYDAY, BYMONTHDAY and INTERVAL', () => {
 });
 
 describe('nextOccurrence: late reminders', () => {
-  it('skips occurrences before notBefore and counts them', () => {
-    const next = nextOccurrence(rule('daily'), {
+  /** A series started 2026-01-01 09:00 UTC whose first occurrence fired, asked again on 2026-01-10 at noon. */
+  const afterTheFirstOnJan10 = (text: string) =>
+    nextOccurrence(rule(text), {
       start: '2026-01-01T09:00:00.000Z',
       timeZone: 'UTC',
       previous: '2026-01-01T09:00:00.000Z',
       previousIndex: 1,
       notBefore: new Date('2026-01-10T12:00:00.000Z'),
     });
-    expect(next).toEqual({ at: new Date('2026-01-11T09:00:00.000Z'), index: 11 });
+
+  it('skips occurrences before notBefore and counts them', () => {
+    expect(afterTheFirstOnJan10('daily')).toEqual({ at: new Date('2026-01-11T09:00:00.000Z'), index: 11 });
   });
 
   it('ends the series when the skipped occurrences use up COUNT', () => {
-    const next = nextOccurrence(rule('RRULE:FREQ=DAILY;COUNT=5'), {
-      start: '2026-01-01T09:00:00.000Z',
-      timeZone: 'UTC',
-      previous: '2026-01-01T09:00:00.000Z',
-      previousIndex: 1,
-      notBefore: new Date('2026-01-10T12:00:00.000Z'),
-    });
-    expect(next).toBeNull();
+    expect(afterTheFirstOnJan10('RRULE:FREQ=DAILY;COUNT=5')).toBeNull();
   });
 });
 
