@@ -263,7 +263,8 @@ const GENERATORS: ((r: Rng) => FuzzRequest)[] = [
       '{"title":',
       "{'title':'x'}",
       '{"title":"x",}',
-      '\ufeff{"title":"x"}',
+      // Not here: '\ufeff{"title":"x"}'. A UTF-8 byte-order mark before JSON is ignored by the
+      // Fetch standard's body.json() (and RFC 8259 allows it), so it is a valid create.
       '{"title":NaN}',
       'null',
       '[]',
@@ -419,7 +420,8 @@ const GENERATORS: ((r: Rng) => FuzzRequest)[] = [
   (r) => ({
     kind: 'method not allowed',
     app: r.pick(['chat-api', 'notifier'] as const),
-    method: r.pick(['PUT', 'TRACE', 'PATCH', 'DELETE']),
+    // Not TRACE or CONNECT: fetch() refuses to send them, so they would count as "no answer".
+    method: r.pick(['PUT', 'PATCH', 'DELETE']),
     path: r.pick(['/v1/tasks', '/v1/chat', '/v1/notifications', '/healthz']),
   }),
   (r) => ({
@@ -620,7 +622,8 @@ async function main() {
     const alive = names.map((n, i) => ({
       name: n,
       app: system.app(n).child.exitCode === null && system.app(n).child.pid === pidsBefore[i]?.[0],
-      sidecar: system.sidecar(n).child.exitCode === null,
+      sidecar:
+        system.sidecar(n).child.exitCode === null && system.sidecar(n).child.pid === pidsBefore[i]?.[1],
     }));
     const events = {
       [`${TOPICS.taskEvents} → ${TOPICS.taskEventsDlq}`]: {

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   malformed_json: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
+  /** The request line or headers are over Node's limit (16 KiB); answered before any route. */
+  headers_too_large: 431,
   unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,
@@ -39,6 +41,7 @@ const TITLES: Record<ErrorCode, string> = {
   malformed_json: 'The body is not valid JSON',
   unsupported_media_type: 'Unsupported content type',
   payload_too_large: 'The body is too large',
+  headers_too_large: 'The request headers are too large',
   unauthorized: 'Authentication required',
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
@@ -91,18 +94,24 @@ export class AppError extends Error {
   }
 }
 
-/** Renders a problem+json response (RFC 9457). */
-export function problem(c: Context, err: AppError): Response {
+/** The RFC 9457 body for an error at `instance` (a path): one shape for every answer. */
+export function problemBody(err: AppError, instance: string): Record<string, unknown> {
   const body: Record<string, unknown> = {
     type: `https://todo-chatbot.dev/problems/${err.code.replaceAll('_', '-')}`,
     title: TITLES[err.code],
     status: err.status,
     code: err.code,
     detail: err.message,
-    instance: c.req.path,
+    instance,
     ...err.extra,
   };
   if (err.errors.length > 0) body.errors = err.errors;
+  return body;
+}
+
+/** Renders a problem+json response (RFC 9457). */
+export function problem(c: Context, err: AppError): Response {
+  const body = problemBody(err, c.req.path);
   const requestId = c.get('requestId' as never) as string | undefined;
   if (requestId) body.request_id = requestId;
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };

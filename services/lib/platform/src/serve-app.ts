@@ -1,6 +1,8 @@
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from './logger.ts';
+import { AppError, problemBody } from './problem.ts';
 
 export interface ServeAppOptions {
   // biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its environment
@@ -38,6 +40,7 @@ export function serveApp(options: ServeAppOptions): ServedApp {
     { fetch: options.app.fetch, port: options.listen.PORT, hostname: options.listen.HOST },
     (info) => log.info({ port: info.port }, 'listening'),
   );
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));
   let stopping: Promise<void> | undefined;
 
   function stop(reason = 'stop'): Promise<void> {
@@ -75,4 +78,28 @@ export function serveApp(options: ServeAppOptions): ServedApp {
     port: options.listen.PORT,
     stop,
   };
+}
+
+/**
+ * What Node's HTTP server answers a request it could not parse, before any route runs: Node's
+ * own answer is a bare `431` or `400` with no body; this one is the same status as problem+json,
+ * like every other error of the apps. A connection reset, or a socket with a response already
+ * under way, is just closed.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const error =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new AppError('headers_too_large', 'the request line and headers must stay under 16 KiB')
+      : new AppError('invalid_request', 'the request is not valid HTTP/1.1');
+  const body = JSON.stringify(problemBody(error, '/'));
+  const reason = error.code === 'headers_too_large' ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${error.status} ${reason}\r\ncontent-type: application/problem+json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
