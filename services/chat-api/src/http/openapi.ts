@@ -34,6 +34,7 @@ const errors = {
       'A per-user quota is used up (`quota_exceeded`) or writes are too fast (`rate_limited`); see Retry-After',
     ...problem,
   },
+  '431': { description: 'The request line and headers are over 16 KiB', ...problem },
   '500': { description: 'A bug: the request id identifies it in the logs', ...problem },
   '503': { description: 'A dependency (the database) is unavailable; see Retry-After', ...problem },
 };
