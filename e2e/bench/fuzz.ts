@@ -89,7 +89,9 @@ function badText(r: Rng): string {
   ]);
   const body = anyUnits(r, r.int(40));
   const at = r.int(body.length + 1);
-  return body.slice(0, at) + poison + body.slice(at);
+  // Fenced by ASCII, so a lone surrogate of the poison cannot pair with one of the body's and
+  // make the text well-formed (a run once sent U+E43FF that way, a valid title).
+  return `${body.slice(0, at)}a${poison}a${body.slice(at)}`;
 }
 const WRONG_TYPES = [
   0,
@@ -187,10 +189,15 @@ const GENERATORS: ((r: Rng) => FuzzRequest)[] = [
     app: 'chat-api',
     method: 'POST',
     path: '/v1/tasks',
-    json: {
+    json: ((field: string) => ({
       title: 'ok',
-      [r.pick(CREATE_FIELDS.slice(1))]: r.pick(WRONG_TYPES.filter((x) => typeof x !== 'string')),
-    },
+      // An empty array is a valid `tags` (no tags): not a wrong type there.
+      [field]: r.pick(
+        WRONG_TYPES.filter(
+          (x) => typeof x !== 'string' && !(field === 'tags' && Array.isArray(x) && x.length === 0),
+        ),
+      ),
+    }))(r.pick(CREATE_FIELDS.slice(1))),
   }),
   (r) => ({
     kind: 'create: title of the wrong type',
@@ -357,6 +364,8 @@ const GENERATORS: ((r: Rng) => FuzzRequest)[] = [
       Buffer.from(anyUnits(r, 20)).toString('base64url'),
     ]);
     if (which === 'tag' || which === 'status') params[which] = badText(r);
+    // Any plain text up to 200 characters is a valid search: only bad text or too long a one.
+    if (which === 'q') params[which] = r.int(2) ? badText(r) : 'x'.repeat(201 + r.int(300));
     return {
       kind: 'list: bad query',
       app: 'chat-api',

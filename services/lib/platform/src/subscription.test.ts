@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requestContext } from './logger.ts';
 import { createServiceApp } from './service-app.ts';
 import { createSidecar } from './sidecar.ts';
-import { mountSubscriptions, subscription } from './subscription.ts';
+import { byteChunks, DEAD_LETTER_CHUNK_BYTES, mountSubscriptions, subscription } from './subscription.ts';
 import { deliverTo, FAKE_APP_TOKEN, FAKE_SIDECAR_OPTIONS, fakeSidecar } from './testing.ts';
 
 const server = setupServer();
@@ -183,5 +183,36 @@ describe('a bulk subscription', () => {
     sidecar.publishStatus = 500;
     const again = await deliverTo(app, '/events/task-events', { entries: [{ entryId: '9', event: bad }] });
     expect((again.body as { statuses: unknown[] }).statuses).toEqual([{ entryId: '9', status: 'RETRY' }]);
+  });
+
+  it("dead-letters a batch of large malformed messages in several publishes, each under daprd's body limit", async () => {
+    const { app, sidecar } = bulkApp(async () => {});
+    // Eight drops of ~300 KB each: ~2.4 MB in one request, over the chunk budget (daprd refuses
+    // a body over 4 MiB, "stream too large", and every redelivery would fail the same way).
+    const entries = Array.from({ length: 8 }, (_, i) => ({
+      entryId: String(i + 1),
+      event: { specversion: '1.0', id: `big-${i}`, type: 'todo.nothing.v9', pad: 'x'.repeat(300_000) },
+    }));
+    const res = await deliverTo(app, '/events/task-events', { entries });
+    const statuses = (res.body as { statuses: { status: string }[] }).statuses;
+    expect(statuses.map((s) => s.status)).toEqual(Array(8).fill('SUCCESS'));
+    const calls = sidecar.callsTo('/v1.0/publish/bulk');
+    expect(calls.length).toBeGreaterThan(1);
+    for (const call of calls)
+      expect(Buffer.byteLength(JSON.stringify(call.body))).toBeLessThanOrEqual(
+        DEAD_LETTER_CHUNK_BYTES + 4096,
+      );
+    expect(sidecar.publishedTo(TOPICS.taskEventsDlq).map((m) => (m.event as { id: string }).id)).toEqual(
+      entries.map((e) => e.event.id),
+    );
+  });
+});
+
+describe('byteChunks', () => {
+  it('keeps the order, stays within the budget, and puts an item larger than it alone', () => {
+    const items = ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(200), 'd'.repeat(10)];
+    const chunks = byteChunks(items, 100);
+    expect(chunks).toEqual([[items[0], items[1]], [items[2]], [items[3]]]);
+    expect(byteChunks([], 100)).toEqual([]);
   });
 });

@@ -221,6 +221,34 @@ export function subscription<T extends EventType>(spec: SubscriptionSpec<T>): Su
 }
 
 /**
+ * The request body one dead-letter bulk publish may reach. daprd refuses a request body over its
+ * `--max-body-size` (4 MiB by default) with "stream too large"; malformed messages can be large and
+ * grow when escaped as JSON, so a batch of them went over it, every redelivery failed the same way
+ * and the partition stalled behind it (scripts/fuzz showed it). So the dropped entries go in
+ * chunks of at most this many bytes of JSON (an entry larger than that alone in its chunk).
+ */
+export const DEAD_LETTER_CHUNK_BYTES = 1024 * 1024;
+
+/** Splits `items` in order into runs whose JSON size stays within `budget` bytes. */
+export function byteChunks<T>(items: T[], budget: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const bytes = Buffer.byteLength(JSON.stringify(item) ?? '') + 1;
+    if (current.length > 0 && size + bytes > budget) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
  * A bulk delivery's DROPs go to the dead-letter topic through the app's own sidecar, and daprd is
  * answered SUCCESS for them (RETRY when that publish failed, so nothing is lost). daprd 1.18 cannot
  * be trusted with a DROP in a bulk answer: it finds the dropped message by the entry's index in
@@ -243,24 +271,27 @@ async function deadLetter(
     const subject = (event as { subject?: unknown } | null)?.subject;
     return typeof subject === 'string' && subject !== '' ? subject.slice(0, 200) : entryId;
   };
-  let failed: Map<string, string>;
-  try {
-    failed = await publisher.publishBulk(
-      topic,
-      dropped.map((s) => {
-        const event = byId.get(s.entryId);
-        return {
-          id: s.entryId,
-          // An entry's event is what daprd parsed: a JSON object (anything else is wrapped).
-          event: event !== null && typeof event === 'object' ? event : { value: event },
-          partitionKey: keyOf(event, s.entryId),
-        };
-      }),
-      { raw: true },
-    );
-  } catch (err) {
-    log.warn({ err, topic }, 'dead-letter publish failed; Dapr redelivers the dropped messages');
-    failed = new Map(dropped.map((s) => [s.entryId, 'bulk publish failed']));
+  const all = dropped.map((s) => {
+    const event = byId.get(s.entryId);
+    return {
+      id: s.entryId,
+      // An entry's event is what daprd parsed: a JSON object (anything else is wrapped).
+      event: event !== null && typeof event === 'object' ? event : { value: event },
+      partitionKey: keyOf(event, s.entryId),
+    };
+  });
+  const failed = new Map<string, string>();
+  for (const chunk of byteChunks(all, DEAD_LETTER_CHUNK_BYTES)) {
+    try {
+      for (const [id, error] of await publisher.publishBulk(topic, chunk, { raw: true }))
+        failed.set(id, error);
+    } catch (err) {
+      log.warn(
+        { err, topic, entries: chunk.length },
+        'dead-letter publish failed; Dapr redelivers the dropped messages',
+      );
+      for (const e of chunk) failed.set(e.id, 'bulk publish failed');
+    }
   }
   for (const s of dropped) s.status = failed.has(s.entryId) ? 'RETRY' : 'SUCCESS';
 }
