@@ -485,7 +485,10 @@ async function send(
       );
     return { kind: req.kind, status: res.status, problem };
   } catch (err) {
-    appendFileSync(join(logDir, 'fuzz-5xx.jsonl'), `${JSON.stringify({ ...req, error: String(err) })}\n`);
+    appendFileSync(
+      join(logDir, 'fuzz-5xx.jsonl'),
+      `${JSON.stringify({ ...req, error: String(err), cause: String((err as { cause?: unknown }).cause) })}\n`,
+    );
     return { kind: req.kind, status: 0, problem: false };
   }
 }
