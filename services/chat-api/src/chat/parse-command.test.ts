@@ -163,6 +163,12 @@ describe('recurring tasks', () => {
   it('explains what it cannot repeat', () => {
     expect(parse('every blue moon remind me to howl')).toMatchObject({ kind: 'help' });
     expect(parse('every monday at 25 remind me to x')).toMatchObject({ kind: 'help' });
+    // A time that is not one is said so, not kept in the title or dropped from the reminder.
+    expect(parse('remind me to x at 25:99')).toMatchObject({ kind: 'help' });
+    expect(parse('add pay rent at 99')).toMatchObject({ kind: 'help' });
+    expect(parse('add pay rent, remind me at 25:99')).toMatchObject({ kind: 'help' });
+    expect(parse('remind me to x at 10:30')).toMatchObject({ kind: 'add', title: 'x' });
+    expect(parse('add meet at noon')).toMatchObject({ kind: 'add' });
   });
 });
 

@@ -174,13 +174,18 @@ function splitReminderClause(text: string): { rest: string; before?: number; at?
 function parseAdd(body: string, ctx: ParseContext, remindByDefault: boolean): Command {
   const { rest, before, at } = splitReminderClause(body);
   const found = findDate(rest, ctx);
+  // "… at 25:99": a time was meant but is not one; saying so beats a task titled with it.
+  const unreadTime = found ? null : /\bat\s+(\d[\d:.]*(?:\s*[ap]\.?m\.?)?)\s*$/i.exec(rest);
+  if (unreadTime) return { kind: 'help', reason: `"${unreadTime[1]}" is not a time I can read` };
   const title = stripQuotes(found ? withoutPhrase(rest, found) : rest);
   if (!title) return { kind: 'help', reason: 'what should the task be called?' };
   const due = found?.instant ?? null;
   let remind: Date | null = null;
   if (before !== undefined && due) remind = new Date(due.getTime() - before);
-  else if (at) remind = findDate(at, ctx)?.instant ?? null;
-  else if (remindByDefault && due) remind = due;
+  else if (at) {
+    remind = findDate(at, ctx)?.instant ?? null;
+    if (!remind) return { kind: 'help', reason: `"${at}" is not a time I can read` };
+  } else if (remindByDefault && due) remind = due;
   return {
     kind: 'add',
     title,
