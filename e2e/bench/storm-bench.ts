@@ -12,8 +12,8 @@
  * Also the registration rate: tasks with a reminder created through the API per second, and
  * until every one's reminder is registered (task-reminder's consumer caught up).
  *
- *   scripts/bench-storm [--tasks 10000] [--concurrency 64] [--window 0]
- * --window spreads the due times over that many seconds instead of one (the spread-load case).
+ *   scripts/bench-storm [--tasks 10000] [--concurrency 64] [--window 0] [--turns N]
+ * --turns sets task-reminder's ACTOR_MAX_TURNS; --window spreads the due times over that many seconds instead of one (the spread-load case).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,8 @@ const { values: opt } = parseArgs({
     tasks: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '64' },
     window: { type: 'string', default: '0' },
+    // task-reminder's ACTOR_MAX_TURNS (its own default when left out), to compare settings.
+    turns: { type: 'string' },
   },
 });
 const N = Number(opt.tasks);
@@ -92,7 +94,7 @@ async function main() {
     logDir,
     env: {
       notifier: { LOG_LEVEL: 'warn' },
-      'task-reminder': { LOG_LEVEL: 'warn' },
+      'task-reminder': { LOG_LEVEL: 'warn', ...(opt.turns ? { ACTOR_MAX_TURNS: opt.turns } : {}) },
       'chat-api': { LOG_LEVEL: 'warn' },
     },
   });
@@ -109,13 +111,25 @@ async function main() {
     out.kafka = [pidFile('kafka')];
     out.scheduler = [pidFile('scheduler')];
     out.placement = [pidFile('placement')];
-    out.postgres = postgresPids();
     return out;
   };
-  const cpu = () =>
-    Object.fromEntries(
+  // PostgreSQL's CPU by whose backend it is (chat-api, notifier, daprd's actor state in
+  // dapr_state, ...), so the database's share shows per caller; the pool connections live on.
+  const postgresCpu = async () => {
+    const owners = await notifications.backends();
+    const out: Record<string, number> = {};
+    for (const pid of postgresPids()) {
+      const key = `postgres: ${owners.get(pid) ?? 'server'}`;
+      out[key] = (out[key] ?? 0) + cpuSeconds(pid);
+    }
+    return out;
+  };
+  const cpu = async () => ({
+    ...Object.fromEntries(
       Object.entries(processes()).map(([k, pids]) => [k, pids.reduce((s, p) => s + cpuSeconds(p), 0)]),
-    );
+    ),
+    ...(await postgresCpu()),
+  });
 
   try {
     // Warm up: one task through the whole chain, so every consumer group has joined.
@@ -157,14 +171,21 @@ async function main() {
     const rssAtRest = { 'task-reminder (node)': rssMiB(system.app('task-reminder').child.pid ?? 0) };
 
     await sleep(Math.max(0, due.getTime() - Date.now() - 2_000));
-    const cpuBefore = cpu();
+    const cpuBefore = await cpu();
     say('the due second is 2 s away: watching');
     const firstSeen = new Map<string, number>();
     const count = new Map<string, number>();
     let storedAt: number | undefined;
     const deadline = due.getTime() + WINDOW_MS + 300_000;
     let seen = 0;
+    let progressAt = Date.now();
     while (Date.now() < deadline) {
+      if (Date.now() - progressAt >= 5_000) {
+        progressAt = Date.now();
+        say(
+          `  ${((Date.now() - due.getTime()) / 1000).toFixed(0)} s after the due second: ${firstSeen.size}/${N} on Kafka`,
+        );
+      }
       const records = await reminders.readUntil(() => true, 0);
       for (; seen < records.length; seen++) {
         const r = records[seen];
@@ -181,7 +202,7 @@ async function main() {
     await sleep(3_000);
     for (const r of (await reminders.readUntil(() => true, 0)).slice(seen))
       if (r.key && remindAt.has(r.key)) count.set(r.key, (count.get(r.key) ?? 0) + 1);
-    const cpuAfter = cpu();
+    const cpuAfter = await cpu();
     const lateness = [...firstSeen].map(([id, at]) => at - (remindAt.get(id) ?? at));
     const lastArrival = Math.max(...firstSeen.values());
     const end = due.getTime() + WINDOW_MS;

@@ -9,6 +9,8 @@ export interface NotificationsReader {
   /** Notifications stored for a user, and how many distinct tasks they are for. */
   countFor(userId: string): Promise<{ n: number; tasks: number }>;
   deleteFor(userId: string): Promise<void>;
+  /** Each PostgreSQL backend's pid and whose it is: its application_name, else its database. */
+  backends(): Promise<Map<number, string>>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,11 @@ export function openNotificationsReader(databaseUrl: string): NotificationsReade
     },
     async deleteFor(userId) {
       await sql`delete from notifier_notifications where user_id = ${userId}`.execute(db);
+    },
+    async backends() {
+      const r = await sql<{ pid: number; app: string | null; datname: string | null }>`
+        select pid, application_name as app, datname from pg_stat_activity`.execute(db);
+      return new Map(r.rows.map((b) => [b.pid, b.app || (b.datname ? `db ${b.datname}` : 'postgres')]));
     },
     close: () => db.destroy(),
   };

@@ -25,6 +25,8 @@ export interface AppDeps {
   log: Logger;
   /** The actor runtime's state (main.ts runs it as a watchdog that restarts a stuck sidecar). */
   runtime: Pick<RuntimeWatchdog, 'check'>;
+  /** Actor turns running at once [the actor host's default]. */
+  maxConcurrentTurns?: number;
   now?: () => Date;
 }
 
@@ -91,6 +93,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVariables }> 
     methodCallToken: callToken,
     sidecar,
     log,
+    ...(deps.maxConcurrentTurns ? { maxConcurrentTurns: deps.maxConcurrentTurns } : {}),
   });
   app.route('/', host.app);
   return app;

@@ -1,5 +1,5 @@
 import type { Topic } from '@todo/events';
-import type { Sidecar } from '@todo/platform';
+import { createBatcher, type Sidecar } from '@todo/platform';
 
 export interface BatchPublisherOptions {
   sidecar: Pick<Sidecar, 'publishBulk'>;
@@ -21,56 +21,31 @@ export type Publish = (event: { id: string; subject: string }, topic: Topic) => 
  * of publishes (each an HTTP call, a daprd produce, a Kafka request) into a few dozen.
  */
 export function createBatchPublisher(options: BatchPublisherOptions): Publish {
-  const maxBatch = options.maxBatch ?? 200;
-  const maxWaitMs = options.maxWaitMs ?? 5;
-  type Waiting = {
-    event: { id: string; subject: string };
-    resolve: () => void;
-    reject: (e: unknown) => void;
+  type Event = { id: string; subject: string };
+  const byTopic = new Map<Topic, (event: Event) => Promise<string | undefined>>();
+  const batcherFor = (topic: Topic) => {
+    let publish = byTopic.get(topic);
+    if (!publish) {
+      publish = createBatcher<Event, string | undefined>({
+        maxBatch: options.maxBatch ?? 200,
+        maxWaitMs: options.maxWaitMs ?? 5,
+        async run(events) {
+          // Entry ids are the event ids: the same id twice in a batch (a duplicate firing) is
+          // sent once, and both callers settle with its outcome.
+          const unique = new Map(events.map((e) => [e.id, e]));
+          const failed = await options.sidecar.publishBulk(
+            topic,
+            [...unique.values()].map((e) => ({ id: e.id, event: e, partitionKey: e.subject })),
+          );
+          return events.map((e) => failed.get(e.id));
+        },
+      });
+      byTopic.set(topic, publish);
+    }
+    return publish;
   };
-  const queues = new Map<Topic, { waiting: Waiting[]; timer: NodeJS.Timeout | undefined }>();
-
-  function flush(topic: Topic) {
-    const queue = queues.get(topic);
-    if (!queue || queue.waiting.length === 0) return;
-    clearTimeout(queue.timer);
-    queue.timer = undefined;
-    const batch = queue.waiting.splice(0, maxBatch);
-    if (queue.waiting.length > 0) queue.timer = setTimeout(() => flush(topic), 0);
-    // Entry ids: the event ids (unique within a batch: one event per reminder occurrence).
-    const byId = new Map(batch.map((w) => [w.event.id, w]));
-    options.sidecar
-      .publishBulk(
-        topic,
-        [...byId.values()].map((w) => ({ id: w.event.id, event: w.event, partitionKey: w.event.subject })),
-      )
-      .then(
-        (failed) => {
-          for (const [id, w] of byId) {
-            const error = failed.get(id);
-            if (error === undefined) w.resolve();
-            else w.reject(new Error(`publish of ${id} failed: ${error}`));
-          }
-          // The same id twice in a batch (a duplicate firing): both settle with it.
-          for (const w of batch)
-            if (byId.get(w.event.id) !== w)
-              failed.has(w.event.id) ? w.reject(new Error('publish failed')) : w.resolve();
-        },
-        (err: unknown) => {
-          for (const w of batch) w.reject(err);
-        },
-      );
-  }
-
-  return (event, topic) =>
-    new Promise<void>((resolve, reject) => {
-      let queue = queues.get(topic);
-      if (!queue) {
-        queue = { waiting: [], timer: undefined };
-        queues.set(topic, queue);
-      }
-      queue.waiting.push({ event, resolve, reject });
-      if (queue.waiting.length >= maxBatch) flush(topic);
-      else queue.timer ??= setTimeout(() => flush(topic), maxWaitMs);
-    });
+  return async (event, topic) => {
+    const error = await batcherFor(topic)(event);
+    if (error !== undefined) throw new Error(`publish of ${event.id} failed: ${error}`);
+  };
 }

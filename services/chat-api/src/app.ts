@@ -7,9 +7,10 @@
  */
 
 import { timingSafeEqual } from 'node:crypto';
-import { TOPICS } from '@todo/events';
+import { TOPICS, type TodoEvent } from '@todo/events';
 import {
   AppError,
+  createBatcher,
   createServiceApp,
   type DeadLetterPublisher,
   databaseAnswers,
@@ -36,7 +37,7 @@ import { type McpOptions, mountMcp } from './mcp/mcp-route.ts';
 import type { OutboxRelay } from './outbox/outbox-relay.ts';
 import { type PageOptions, pageRoutes, streamTokenRoute } from './page/page-routes.ts';
 import { preferencesRoutes } from './preferences/preferences-routes.ts';
-import { recordReminderFired } from './sweep/reminder-progress.ts';
+import { recordRemindersFired } from './sweep/reminder-progress.ts';
 import { sweepReminders } from './sweep/reminder-sweep.ts';
 import { DEFAULT_TASK_LIMITS, type TaskLimits } from './tasks/task-limits.ts';
 import { taskRoutes } from './tasks/task-routes.ts';
@@ -119,6 +120,10 @@ export function createApp(deps: AppDeps) {
   });
 
   // Which reminders fired, so the sweep repairs only what did not (sweep/reminder-progress.ts).
+  // The firings of a bulk delivery are recorded together, one transaction per batch.
+  const recordFired = createBatcher({
+    run: (events: TodoEvent<'todo.reminder.due.v1'>[]) => recordRemindersFired(deps.db, events, now()),
+  });
   mountSubscriptions(app, {
     appApiToken: deps.appApiToken,
     deadLetters: deps.deadLetters,
@@ -129,9 +134,9 @@ export function createApp(deps: AppDeps) {
         route: REMINDERS_ROUTE,
         deadLetterTopic: TOPICS.remindersDlq,
         accept: ['todo.reminder.due.v1'],
-        bulk: { maxMessages: 200, maxAwaitMs: 50, concurrency: 8 },
+        bulk: { maxMessages: 200, maxAwaitMs: 50, concurrency: 200 },
         async handle(event) {
-          await recordReminderFired(deps.db, event, now());
+          await recordFired(event);
         },
       }),
     ],

@@ -117,6 +117,31 @@ describe('the reminders subscription', () => {
     expect(bindingCalls()).toHaveLength(1);
   });
 
+  it('stores a bulk delivery in one INSERT: each entry answered, a repeat within it a duplicate', async () => {
+    const batches: number[] = [];
+    const base = createPgStore(database.db);
+    const store = {
+      ...base,
+      insertMany: (ns: Parameters<typeof base.insertMany>[0]) => {
+        batches.push(ns.length);
+        return base.insertMany(ns);
+      },
+    };
+    const { app, rows } = await setup(200, {}, { store });
+    const [a, b, c] = [reminderDue('u1'), reminderDue('u2'), reminderDue('u3')];
+    const entries = [a, b, c, a].map((event, i) => ({ entryId: `e${i}`, event }));
+    const res = await deliverTo(app, '/events/reminders', { entries }, APP_TOKEN);
+    expect(res.body).toEqual({
+      statuses: expect.arrayContaining(
+        ['e0', 'e1', 'e2', 'e3'].map((entryId) => ({ entryId, status: 'SUCCESS' })),
+      ),
+    });
+    expect((await rows()).map((r) => r.id).sort()).toEqual([a.id, b.id, c.id].sort());
+    // The three tasks side by side in one statement; the repeat of `a` (after `a`, its subject's
+    // order) in a second one, where it is a duplicate.
+    expect(batches).toEqual([3, 1]);
+  });
+
   it('posts the notification as JSON through notify-webhook, with its id as a header', async () => {
     const { deliver, delivery, bindingCalls } = await setup();
     const event = reminderDue();

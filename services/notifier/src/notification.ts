@@ -40,6 +40,11 @@ export interface ListQuery {
 export interface NotificationStore {
   /** Inserts; returns null when a notification with this id exists already (a duplicate). */
   insert(n: NewNotification): Promise<Notification | null>;
+  /**
+   * Inserts many in one statement: one result per item, in order, null for a duplicate (of a
+   * stored notification, or of an earlier item of the same call).
+   */
+  insertMany(ns: readonly NewNotification[]): Promise<(Notification | null)[]>;
   /** A user's notifications, newest first. */
   list(userId: string, query: ListQuery): Promise<Notification[]>;
   /** A user's notifications after `seq`, oldest first (SSE resume). */
@@ -55,6 +60,8 @@ export interface NotificationStore {
   claimDeliveries(limit: number, leaseMs: number): Promise<Notification[]>;
   /** Records one delivery attempt: delivered, retried after `retryInMs`, or given up (`failed`). */
   recordDelivery(id: string, outcome: DeliveryOutcome): Promise<void>;
+  /** Records many deliveries as delivered, in one statement. */
+  recordDelivered(ids: readonly string[]): Promise<void>;
   /** Sets failed deliveries (given up) pending again, due now: a replay. Returns how many. */
   replayFailedDeliveries(ids?: readonly string[]): Promise<number>;
 }

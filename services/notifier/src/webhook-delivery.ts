@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createWakeableSleep, type Logger, type Sidecar } from '@todo/platform';
+import { createBatcher, createWakeableSleep, type Logger, type Sidecar } from '@todo/platform';
 import { type Notification, type NotificationStore, reminderFields } from './notification.ts';
 
 /** The output binding (bindings.http) notifications are posted through. */
@@ -140,6 +140,14 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   let loop: Promise<void> | undefined;
   const nap = createWakeableSleep();
   let kicked = false;
+  // Successes of one round are recorded together: one UPDATE instead of one per webhook.
+  const recordDelivered = createBatcher<string, void>({
+    maxWaitMs: 5,
+    run: async (ids) => {
+      await store.recordDelivered(ids);
+      return ids.map(() => undefined);
+    },
+  });
 
   async function attempt(n: Notification): Promise<void> {
     const attempts = n.delivery_attempts + 1;
@@ -152,7 +160,7 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
         'X-Notification-Id': n.id,
         ...(key ? signatureHeaders(key, n.id, daprBindingBody(payload), now()) : {}),
       });
-      await store.recordDelivery(n.id, { delivered: true });
+      await recordDelivered(n.id);
       log.debug({ notificationId: n.id, attempts }, 'webhook delivered');
     } catch (err) {
       const error = deliveryErrorCode(err);

@@ -3,8 +3,7 @@ import { parseRecurrence } from '@todo/events';
 import { CATCH_UP_MS, firstOccurrenceFrom, nextOccurrence } from '@todo/recurrence';
 import type { Db } from '../db/database.ts';
 import type { ExpectedReminder } from '../tasks/expected-reminder.ts';
-import { lockTask } from '../tasks/task-store.ts';
-import { setExpectedReminder } from './reminder-store.ts';
+import { lockTasks, setExpectedReminders } from './reminder-store.ts';
 
 /**
  * chat-api reads `reminders` (its own consumer group) to learn which occurrences fired: the
@@ -20,14 +19,42 @@ export async function recordReminderFired(
   event: TodoEvent<'todo.reminder.due.v1'>,
   now: Date,
 ): Promise<boolean> {
-  const occurrence = new Date(event.data.occurrence);
+  const [moved] = await recordRemindersFired(db, [event], now);
+  return moved ?? false;
+}
+
+/**
+ * `recordReminderFired` for many firings in one transaction: the tasks locked in one query (in id
+ * order, so two replicas recording overlapping batches cannot deadlock), the moved ones written
+ * in one UPDATE. A storm of reminders costs a statement per batch, not a transaction per reminder.
+ * Several firings of one task are taken in the order given.
+ *
+ * @returns for each event, whether its task's expected reminder moved.
+ */
+export async function recordRemindersFired(
+  db: Db,
+  events: readonly TodoEvent<'todo.reminder.due.v1'>[],
+  now: Date,
+): Promise<boolean[]> {
+  if (events.length === 0) return [];
   return db.transaction().execute(async (trx) => {
-    // Locked to record the firing; undefined when the task is gone (deleted) or not the user's.
-    const row = await lockTask(trx, event.data.user_id, event.data.task_id);
-    if (!row?.next_remind_at || !row.remind_at || row.next_remind_at.getTime() > occurrence.getTime())
-      return false;
-    await setExpectedReminder(trx, row.id, following(row, occurrence, now));
-    return true;
+    const ids = [...new Set(events.map((e) => e.data.task_id))];
+    // Locked to record the firings; a task that is gone (deleted) is not among them.
+    const rows = new Map((await lockTasks(trx, ids)).map((r) => [r.id, r]));
+    const moved = new Map<string, ExpectedReminder>();
+    const result = events.map((event) => {
+      const row = rows.get(event.data.task_id);
+      const occurrence = new Date(event.data.occurrence);
+      if (!row || row.user_id !== event.data.user_id) return false;
+      if (!row.next_remind_at || !row.remind_at || row.next_remind_at.getTime() > occurrence.getTime())
+        return false;
+      const expected = following(row, occurrence, now);
+      rows.set(row.id, { ...row, ...expected });
+      moved.set(row.id, expected);
+      return true;
+    });
+    await setExpectedReminders(trx, moved);
+    return result;
   });
 }
 

@@ -83,3 +83,27 @@ export async function setExpectedReminder(
 ): Promise<void> {
   await db.updateTable('tasks').set(expected).where('id', '=', id).execute();
 }
+
+/** Locks these tasks (any user's: the caller checks), in id order so concurrent lockers cannot deadlock. */
+export async function lockTasks(trx: Trx, ids: readonly string[]): Promise<TaskRow[]> {
+  if (ids.length === 0) return [];
+  return trx
+    .selectFrom('tasks')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+/** `setExpectedReminder` for many tasks in one statement. */
+export async function setExpectedReminders(db: Db | Trx, expected: ReadonlyMap<string, ExpectedReminder>) {
+  if (expected.size === 0) return;
+  const entries = [...expected];
+  await sql`
+    update tasks set next_remind_at = v.at, next_remind_index = v.idx
+    from unnest(${entries.map(([id]) => id)}::uuid[],
+                ${entries.map(([, e]) => e.next_remind_at?.toISOString() ?? null)}::timestamptz[],
+                ${entries.map(([, e]) => e.next_remind_index)}::int[]) as v(id, at, idx)
+    where tasks.id = v.id`.execute(db);
+}

@@ -6,7 +6,7 @@
 import { buildEvent, type TodoEvent, uuidv7 } from '@todo/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_TOKEN, createTestApp, type TestApp } from '../testing/test-app.ts';
-import { recordReminderFired } from './reminder-progress.ts';
+import { recordReminderFired, recordRemindersFired } from './reminder-progress.ts';
 import { sweepReminders } from './reminder-sweep.ts';
 
 const MIN = 60_000;
@@ -32,8 +32,8 @@ async function sweep(options: { pageSize?: number } = {}) {
     .map((o) => o.event as TodoEvent<'todo.task.announced.v1'>);
   return { result, announced, ids: announced.map((e) => e.subject) };
 }
-function fired(task: { id: string; user_id: string }, occurrence: string) {
-  const { event } = buildEvent({
+function firedEvent(task: { id: string; user_id: string }, occurrence: string) {
+  return buildEvent({
     type: 'todo.reminder.due.v1',
     source: 'task-reminder',
     subject: task.id,
@@ -48,8 +48,10 @@ function fired(task: { id: string; user_id: string }, occurrence: string) {
       occurrence,
       fired_at: clock.toISOString(),
     },
-  });
-  return recordReminderFired(t.db, event, clock);
+  }).event;
+}
+function fired(task: { id: string; user_id: string }, occurrence: string) {
+  return recordReminderFired(t.db, firedEvent(task, occurrence), clock);
 }
 
 describe('the reminder sweep', () => {
@@ -131,6 +133,40 @@ describe('the reminder sweep', () => {
     expect(await fired(weekly, at(5 * MIN - 7 * 86_400_000))).toBe(false); // before the series began
     expect(await fired(weekly, weekly.remind_at)).toBe(true);
     expect(await fired(weekly, weekly.remind_at)).toBe(false); // the same firing again
+  });
+
+  it('records a batch of firings in one call as it records them one by one', async () => {
+    clock = new Date('2026-12-04T09:00:00.000Z');
+    const once = await create('s6', { remind_at: at(-5 * MIN) });
+    const daily = await create('s6', { remind_at: at(5 * MIN), recurrence: 'daily' });
+    const other = await create('s6-other', { remind_at: at(-5 * MIN) });
+    const gone = await create('s6', { remind_at: at(-5 * MIN) });
+    expect((await t.call('s6', 'DELETE', `/v1/tasks/${gone.id}`)).status).toBe(204);
+    const moved = await recordRemindersFired(
+      t.db,
+      [
+        firedEvent(once, once.remind_at),
+        firedEvent(daily, daily.remind_at),
+        firedEvent(once, once.remind_at), // the same firing again, in the same batch
+        firedEvent({ id: other.id, user_id: 's6' }, other.remind_at), // another user's task
+        firedEvent(gone, gone.remind_at), // a deleted task
+      ],
+      clock,
+    );
+    expect(moved).toEqual([true, true, false, false, false]);
+    const expected = async (id: string) =>
+      t.db
+        .selectFrom('tasks')
+        .select(['next_remind_at', 'next_remind_index'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    expect(await expected(once.id)).toEqual({ next_remind_at: null, next_remind_index: null });
+    expect(await expected(daily.id)).toEqual({
+      next_remind_at: new Date('2026-12-05T09:05:00.000Z'),
+      next_remind_index: 2,
+    });
+    // The control: the other user's task still expects its reminder.
+    expect((await expected(other.id)).next_remind_at).toEqual(new Date(other.remind_at));
   });
 
   it('does not announce a task again within the re-announce interval, and caps a sweep', async () => {

@@ -9,6 +9,7 @@
  * - `requireUser`, `requireSidecarToken`: JWT users, and the sidecar's APP_API_TOKEN.
  * - `createLogger`, `requestContext`: pino logs with request, correlation and trace ids.
  * - `createWakeableSleep`: a worker loop's sleep between rounds, which new work or stop() ends early.
+ * - `createBatcher`: concurrent calls gathered into one batched call (one SQL statement, one bulk publish).
  * Test doubles live in `@todo/platform/testing`.
  */
 export {
@@ -24,6 +25,7 @@ export {
   type UserAuthOptions,
   type UserVariables,
 } from './auth-jwt.ts';
+export { type BatcherOptions, createBatcher } from './batcher.ts';
 export {
   authOptions,
   authSettings,

@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { DeliveryStatus, Notification, NotificationStore } from '../notification.ts';
+import type { DeliveryStatus, NewNotification, Notification, NotificationStore } from '../notification.ts';
 import type { Database, NotificationsTable } from './schema.ts';
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
@@ -28,16 +28,28 @@ function fromRow(r: NotificationRow): Notification {
 /** The NotificationStore over PostgreSQL (table `notifier_notifications`). */
 export function createPgStore(db: Kysely<Database>): NotificationStore {
   const table = 'notifier_notifications' as const;
+  async function insertMany(ns: readonly NewNotification[]): Promise<(Notification | null)[]> {
+    if (ns.length === 0) return [];
+    const rows = await db
+      .insertInto(table)
+      .values([...ns])
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returningAll()
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, fromRow(r)]));
+    // The first item with an id gets its row; a repeat of it in the same call is a duplicate.
+    return ns.map((n) => {
+      const stored = byId.get(n.id) ?? null;
+      byId.delete(n.id);
+      return stored;
+    });
+  }
   return {
     async insert(n) {
-      const row = await db
-        .insertInto(table)
-        .values(n)
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      return row ? fromRow(row) : null;
+      const [stored] = await insertMany([n]);
+      return stored ?? null;
     },
+    insertMany,
     async list(userId, q) {
       let query = db.selectFrom(table).selectAll().where('user_id', '=', userId);
       if (q.beforeSeq !== undefined) query = query.where('seq', '<', String(q.beforeSeq));
@@ -89,6 +101,18 @@ export function createPgStore(db: Kysely<Database>): NotificationStore {
           order by next_attempt_at limit ${limit} for update skip locked)
         returning *`.execute(db);
       return rows.rows.map(fromRow);
+    },
+    async recordDelivered(ids) {
+      if (ids.length === 0) return;
+      await db
+        .updateTable(table)
+        .set({
+          delivery_status: 'delivered',
+          delivery_attempts: sql<number>`delivery_attempts + 1`,
+          delivery_error: null,
+        })
+        .where('id', 'in', [...ids])
+        .execute();
     },
     async recordDelivery(id, outcome) {
       const attempts = sql<number>`delivery_attempts + 1`;
