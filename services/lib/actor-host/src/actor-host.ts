@@ -139,7 +139,7 @@ export function createActorHost(options: ActorHostOptions): ActorHost {
   const active = new Map<string, Map<string, Actor>>();
   const queue = createTurnQueue();
   const limit = createLimiter(options.maxConcurrentTurns ?? 32);
-  const { sidecar, log } = options;
+  const { log } = options;
   const app = new Hono();
   const guard = requireSidecarToken(options.appApiToken);
   app.use('/dapr/config', guard);
