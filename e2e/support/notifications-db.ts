@@ -9,9 +9,17 @@ export interface NotificationsReader {
   /** Notifications stored for a user, and how many distinct tasks they are for. */
   countFor(userId: string): Promise<{ n: number; tasks: number }>;
   deleteFor(userId: string): Promise<void>;
+  /** `countFor` over every user whose id starts with `prefix` (an index range: the stack's collation is bytewise). */
+  countForPrefix(prefix: string): Promise<{ n: number; tasks: number }>;
+  deleteForPrefix(prefix: string): Promise<void>;
   /** Each PostgreSQL backend's pid and whose it is: its application_name, else its database. */
   backends(): Promise<Map<number, string>>;
   close(): Promise<void>;
+}
+
+/** The first string after every string that starts with `prefix`, in bytewise order. */
+function after(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
 export function openNotificationsReader(databaseUrl: string): NotificationsReader {
@@ -31,6 +39,17 @@ export function openNotificationsReader(databaseUrl: string): NotificationsReade
     },
     async deleteFor(userId) {
       await sql`delete from notifier_notifications where user_id = ${userId}`.execute(db);
+    },
+    async countForPrefix(prefix) {
+      const r = await sql<{ n: string; tasks: string }>`
+        select count(*) as n, count(distinct task_id) as tasks from notifier_notifications
+        where user_id >= ${prefix} and user_id < ${after(prefix)}`.execute(db);
+      return { n: Number(r.rows[0]?.n ?? 0), tasks: Number(r.rows[0]?.tasks ?? 0) };
+    },
+    async deleteForPrefix(prefix) {
+      await sql`delete from notifier_notifications where user_id >= ${prefix} and user_id < ${after(prefix)}`.execute(
+        db,
+      );
     },
     async backends() {
       const r = await sql<{ pid: number; app: string | null; datname: string | null }>`
