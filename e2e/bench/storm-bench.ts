@@ -92,6 +92,20 @@ const rssMiB = (pid: number) => {
   return kb ? Math.round(Number(kb) / 1024) : Number.NaN;
 };
 
+/** CPU seconds per process between two readings. */
+function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(after).map((k) => [k, +((after[k] ?? 0) - (before[k] ?? 0)).toFixed(1)]),
+  );
+}
+
+function printCpu(what: string, seconds: Record<string, number>, n: number, per: string) {
+  const total = Object.values(seconds).reduce((a, b) => a + b, 0);
+  say(`${what}: ${total.toFixed(1)} s in all, ${((total * 1000) / n).toFixed(2)} ms per ${per}`);
+  for (const [k, v] of Object.entries(seconds).sort((a, b) => b[1] - a[1]))
+    if (v > 0) say(`  ${k.padEnd(22)} ${v.toFixed(1)} s`);
+}
+
 async function main() {
   say(`starting the system (logs: ${logDir})`);
   const system = await startSystem(stack, {
@@ -177,6 +191,7 @@ async function main() {
       const [group] = await admin.fetchOffsets({ groupId: 'task-reminder', topics: [TOPICS.taskEvents] });
       return sum(group?.partitions ?? []) >= end;
     };
+    const cpuBeforeCreate = await cpu();
     const createStart = Date.now();
     let next = 0;
     await Promise.all(
@@ -206,7 +221,10 @@ async function main() {
     const lead = due.getTime() - Date.now();
     if (lead < 5_000)
       say(`WARNING: only ${lead} ms before the due second; registration may have lagged into it`);
+    const cpuRegistration = diff(await cpu(), cpuBeforeCreate);
     const rssAtRest = { 'task-reminder (node)': rssMiB(system.app('task-reminder').child.pid ?? 0) };
+    say(`task-reminder's RSS with ${N} reminders pending: ${rssAtRest['task-reminder (node)']} MiB`);
+    printCpu('CPU while creating and registering', cpuRegistration, N, 'task');
 
     await sleep(Math.max(0, due.getTime() - Date.now() - 2_000));
     const cpuBefore = await cpu();
@@ -260,9 +278,8 @@ async function main() {
       published_more_than_once: [...count.values()].filter((c) => c > 1).length,
       missing: N - firstSeen.size,
       all_notifications_stored_after_due_s: storedAt === undefined ? null : (storedAt - end) / 1000,
-      cpu_seconds: Object.fromEntries(
-        Object.keys(cpuAfter).map((k) => [k, +((cpuAfter[k] ?? 0) - (cpuBefore[k] ?? 0)).toFixed(1)]),
-      ),
+      cpu_seconds: diff(cpuAfter, cpuBefore),
+      cpu_seconds_registration: cpuRegistration,
       rss_mib_before_storm: rssAtRest,
     };
     say(`lateness (remind_at → ReminderDue seen on Kafka): ${fmt(result.lateness_ms)}`);
@@ -273,12 +290,7 @@ async function main() {
     say(
       `every notification stored ${result.all_notifications_stored_after_due_s ?? 'NOT'} s after the due second`,
     );
-    const total = Object.values(result.cpu_seconds).reduce((a, b) => a + b, 0);
-    say(
-      `CPU during the storm: ${total.toFixed(1)} s in all, ${((total * 1000) / N).toFixed(2)} ms per reminder`,
-    );
-    for (const [k, v] of Object.entries(result.cpu_seconds).sort((a, b) => b[1] - a[1]))
-      say(`  ${k.padEnd(22)} ${v.toFixed(1)} s`);
+    printCpu('CPU during the storm', result.cpu_seconds, N, 'reminder');
     const file = join(STATE, `bench/storm-${N}-${Date.now()}.json`);
     execFileSync('mkdir', ['-p', join(STATE, 'bench')]);
     writeFileSync(file, JSON.stringify(result, null, 2));

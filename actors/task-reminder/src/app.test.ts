@@ -266,9 +266,15 @@ describe('TaskReminder: the reminder firing', () => {
         fired_at: '2026-03-01T09:00:00.120Z',
       },
     });
-    // One-shot: nothing registered after it.
+    // One-shot: nothing registered after it, and no state write for it: the actor keeps that it
+    // fired in memory (the store still names the occurrence), so the same firing again publishes
+    // nothing.
     expect(sidecar.callsTo(reminderPath(id), 'PUT')).toHaveLength(1);
-    expect(sidecar.state.get(`TaskReminder/${id}`)?.get('task')).toMatchObject({ next: null });
+    expect(sidecar.state.get(`TaskReminder/${id}`)?.get('task')).toMatchObject({
+      next: '2026-03-01T09:00:00.000Z',
+    });
+    expect(await fire(id, { occurrence: '2026-03-01T09:00:00.000Z' })).toBe(200);
+    expect(sidecar.publishedTo('reminders')).toHaveLength(1);
   });
 
   it('registers the next occurrence of a recurring task after publishing', async () => {

@@ -162,17 +162,31 @@ export class TaskReminderActor implements Actor {
       );
       return;
     }
-    // Save, then arm: a crash in between leaves the state naming the next occurrence with no
-    // reminder for it, which the reminder sweep re-registers; the other order would leave a
-    // reminder whose firing the state no longer expects, dropped as "no longer due".
     const following = this.#following(state, occurrence, firedAt);
-    await this.#save({
+    const after: ReminderState = {
       ...state,
       next: following ? following.at.toISOString() : null,
       next_index: following ? following.index : state.next_index,
       attempts: 0,
-    });
-    if (following) await this.#arm(following.at, following.at.toISOString());
+    };
+    if (!following && state.attempts === 0) {
+      // The last (or only) occurrence, published at the first try: kept in memory, not written,
+      // which in a storm is one actor state transaction (daprd + PostgreSQL) fewer per reminder.
+      // The store keeps `next` at the fired occurrence, and nothing fires it again by itself: the
+      // scheduler deleted the one-shot job when this callback answered 200. An actor reloaded
+      // from the store (after an hour idle, or on another host) decides later events as it
+      // would with no `next`, but for two: a change that drops the reminder deletes it once more
+      // (a no-op), and a re-announcement by the reminder sweep, which chat-api sends only when
+      // it never saw this firing on `reminders`, arms it again: a repeat ReminderDue with the
+      // same event id, which notifier stores once.
+      this.#state = after;
+    } else {
+      // Save, then arm: a crash in between leaves the state naming the next occurrence with no
+      // reminder for it, which the reminder sweep re-registers; the other order would leave a
+      // reminder whose firing the state no longer expects, dropped as "no longer due".
+      await this.#save(after);
+      if (following) await this.#arm(following.at, following.at.toISOString());
+    }
     this.#ctx.log.debug(
       {
         occurrence,
