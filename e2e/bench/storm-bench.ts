@@ -173,7 +173,7 @@ async function main() {
     say('warm: a first reminder went the whole way');
 
     // The due second: far enough ahead that every task is created and registered first.
-    const due = new Date(Math.ceil((Date.now() + 30_000 + (N / 150) * 1000) / 1000) * 1000);
+    const due = new Date(Math.ceil((Date.now() + 30_000 + (N / 200) * 1000) / 1000) * 1000);
     say(
       `creating ${N} tasks of ${USERS} users due at ${due.toISOString()}${WINDOW_MS ? ` over ${WINDOW_MS / 1000} s` : ''}, ${CONCURRENCY} at a time`,
     );
