@@ -96,7 +96,8 @@ export async function startSystem(stack: StackEnv, options: SystemOptions): Prom
       MAX_OPEN_TASKS: '1000000',
       RECURRENCE_MIN_PERIOD_SECONDS: '1',
     },
-    'task-reminder': {},
+    // As dapr.yaml runs it (its young generation bounded).
+    'task-reminder': { NODE_OPTIONS: '--max-semi-space-size=8' },
     notifier: {
       DATABASE_URL: stack.databaseUrl,
       AUTH_JWT_SECRET: stack.jwtSecret,

@@ -27,6 +27,8 @@ export interface AppDeps {
   runtime: Pick<RuntimeWatchdog, 'check'>;
   /** Actor turns running at once [the actor host's default]. */
   maxConcurrentTurns?: number;
+  /** Actor instances kept in memory [the actor host's default]. */
+  maxActorsInMemory?: number;
   now?: () => Date;
 }
 
@@ -94,6 +96,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVariables }> 
     sidecar,
     log,
     ...(deps.maxConcurrentTurns ? { maxConcurrentTurns: deps.maxConcurrentTurns } : {}),
+    ...(deps.maxActorsInMemory ? { maxActorsInMemory: deps.maxActorsInMemory } : {}),
   });
   app.route('/', host.app);
   return app;

@@ -2,7 +2,9 @@
  * Starts task-reminder: `node src/main.ts` (its sidecar: `dapr run -f .`, or a pod's daprd).
  * Settings (loadConfig): PORT [3001], HOST [127.0.0.1], DAPR_HTTP_PORT [3501], DAPR_API_TOKEN,
  * APP_API_TOKEN, APP_ID [task-reminder], LOG_LEVEL [info], ACTOR_MAX_TURNS [256]: actor turns
- * running at once (the rest wait in arrival order; docs/architecture.md, "Under load").
+ * running at once (the rest wait in arrival order; docs/architecture.md, "Under load"),
+ * ACTORS_IN_MEMORY [100000]: actor instances kept in memory (the least recently used past it is
+ * dropped and reads its state again when next called).
  */
 import { createRuntimeWatchdog } from '@todo/actor-host';
 import {
@@ -23,6 +25,7 @@ const config = loadConfig(
     ...commonSettings({ port: '3001', daprHttpPort: '3501' }),
     APP_ID: v.optional(v.string(), 'task-reminder'),
     ACTOR_MAX_TURNS: v.optional(v.pipe(CountSetting, v.minValue(1)), '256'),
+    ACTORS_IN_MEMORY: v.optional(v.pipe(CountSetting, v.minValue(1)), '100000'),
   }),
 );
 const log = createLogger({ name: config.APP_ID, level: config.LOG_LEVEL });
@@ -35,6 +38,7 @@ const app = createApp({
   log,
   runtime,
   maxConcurrentTurns: config.ACTOR_MAX_TURNS,
+  maxActorsInMemory: config.ACTORS_IN_MEMORY,
 });
 serveApp({ app, listen: config, log, shutdown: [async () => runtime.stop()] });
 // Started once the sidecar is up: until then there is no runtime to watch.

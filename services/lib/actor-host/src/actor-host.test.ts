@@ -54,11 +54,12 @@ const counterType: ActorType = {
   },
 };
 
-function setup(maxConcurrentTurns?: number) {
+function setup(maxConcurrentTurns?: number, maxActorsInMemory?: number) {
   const sidecar = fakeSidecar();
   server.use(...sidecar.handlers);
   const host = createActorHost({
     ...(maxConcurrentTurns ? { maxConcurrentTurns } : {}),
+    ...(maxActorsInMemory ? { maxActorsInMemory } : {}),
     types: [counterType],
     appApiToken: FAKE_APP_TOKEN,
     sidecar: createSidecar(FAKE_SIDECAR_OPTIONS),
@@ -182,6 +183,23 @@ describe('reminders, timers and deactivation', () => {
     const { call } = setup();
     const res = await call('/actors/Counter/c-9/method/timer/t', { method: 'PUT', body: '{"data":null}' });
     expect(res.status).toBe(404);
+  });
+
+  it('keeps at most maxActorsInMemory instances: the least recently used is dropped and created again', async () => {
+    const { call, host } = setup(undefined, 2);
+    const slow = (id: string) => call(`/actors/Counter/${id}/method/slow`, { method: 'PUT', body: '1' });
+    const before = created;
+    await slow('m-1');
+    await slow('m-2');
+    await slow('m-1'); // m-1 is now the most recently used
+    expect(created).toBe(before + 2); // the control: a call to a kept actor creates nothing
+    await slow('m-3'); // over the bound: m-2 goes
+    expect(host.activeCount).toBe(2);
+    await slow('m-1');
+    expect(created).toBe(before + 3);
+    await slow('m-2'); // dropped, so created again
+    expect(created).toBe(before + 4);
+    expect(host.activeCount).toBe(2);
   });
 
   it('deactivates with 200, calls onDeactivate, and activates a fresh instance on the next call', async () => {

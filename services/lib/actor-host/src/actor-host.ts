@@ -39,12 +39,18 @@ export interface ActorHostOptions {
    * health probe times out, and daprd unregisters the actor types mid-burst.
    */
   maxConcurrentTurns?: number;
+  /**
+   * Actor instances kept in memory at most [100,000]; past it the least recently used is dropped
+   * (it reads its state again on its next turn). daprd keeps an actor active for an hour of
+   * idleness, so without a bound the host's memory grows with every actor touched in an hour.
+   */
+  maxActorsInMemory?: number;
 }
 
 export interface ActorHost {
   /** The protocol routes: mount with `app.route('/', host.app)`. */
   readonly app: Hono;
-  /** Actors currently active in this process. */
+  /** Actors whose instance this process holds (active in daprd, and not dropped for memory). */
   readonly activeCount: number;
 }
 
@@ -155,6 +161,9 @@ export function createActorHost(options: ActorHostOptions): ActorHost {
     }),
   );
 
+  const maxInMemory = options.maxActorsInMemory ?? 100_000;
+  let inMemory = 0;
+  /** The actor's instance, created on its first call; each map is in least recently used order. */
   function activate(type: ActorType, id: string): Actor {
     let ofType = active.get(type.name);
     if (!ofType) {
@@ -162,9 +171,21 @@ export function createActorHost(options: ActorHostOptions): ActorHost {
       active.set(type.name, ofType);
     }
     let actor = ofType.get(id);
-    if (!actor) {
-      actor = type.create(new HostActorContext(type.name, id, options));
+    if (actor) {
+      ofType.delete(id);
       ofType.set(id, actor);
+      return actor;
+    }
+    actor = type.create(new HostActorContext(type.name, id, options));
+    ofType.set(id, actor);
+    inMemory += 1;
+    if (inMemory > maxInMemory) {
+      // The least recently used of this type goes (a turn in progress keeps its own reference).
+      const oldest = ofType.keys().next().value;
+      if (oldest !== undefined && oldest !== id) {
+        ofType.delete(oldest);
+        inMemory -= 1;
+      }
     }
     return actor;
   }
@@ -256,7 +277,7 @@ export function createActorHost(options: ActorHostOptions): ActorHost {
     const key = `${typeName}/${id}`;
     await queue.run(key, async () => {
       const actor = active.get(typeName)?.get(id);
-      active.get(typeName)?.delete(id);
+      if (actor && active.get(typeName)?.delete(id)) inMemory -= 1;
       try {
         await actor?.onDeactivate?.();
       } catch (err) {
@@ -269,9 +290,7 @@ export function createActorHost(options: ActorHostOptions): ActorHost {
   return {
     app,
     get activeCount() {
-      let n = 0;
-      for (const ofType of active.values()) n += ofType.size;
-      return n;
+      return inMemory;
     },
   };
 }
