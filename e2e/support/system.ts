@@ -97,7 +97,7 @@ export async function startSystem(stack: StackEnv, options: SystemOptions): Prom
       RECURRENCE_MIN_PERIOD_SECONDS: '1',
     },
     // As dapr.yaml runs it (its young generation bounded).
-    'task-reminder': { NODE_OPTIONS: '--max-semi-space-size=8' },
+    'task-reminder': { NODE_OPTIONS: '--max-semi-space-size=8 --max-old-space-size=192' },
     notifier: {
       DATABASE_URL: stack.databaseUrl,
       AUTH_JWT_SECRET: stack.jwtSecret,
