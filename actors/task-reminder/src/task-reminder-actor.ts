@@ -174,7 +174,8 @@ export class TaskReminderActor implements Actor {
       // which in a storm is one actor state transaction (daprd + PostgreSQL) fewer per reminder.
       // The store keeps `next` at the fired occurrence, and nothing fires it again by itself: the
       // scheduler deleted the one-shot job when this callback answered 200. An actor reloaded
-      // from the store (after an hour idle, or on another host) decides later events as it
+      // from the store (after an hour idle, on another host, or dropped from memory past
+      // ACTORS_IN_MEMORY) decides later events as it
       // would with no `next`, but for two: a change that drops the reminder deletes it once more
       // (a no-op), and a re-announcement by the reminder sweep, which chat-api sends only when
       // it never saw this firing on `reminders`, arms it again: a repeat ReminderDue with the

@@ -122,6 +122,7 @@ export function createApp(deps: AppDeps) {
   // Which reminders fired, so the sweep repairs only what did not (sweep/reminder-progress.ts).
   // The firings of a bulk delivery are recorded together, one transaction per batch.
   const recordFired = createBatcher({
+    oneByOneOnFailure: true,
     run: (events: TodoEvent<'todo.reminder.due.v1'>[]) => recordRemindersFired(deps.db, events, now()),
   });
   mountSubscriptions(app, {

@@ -112,7 +112,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   // Notifications that arrive together (a bulk delivery, handled side by side) are stored in
   // one INSERT: in a storm of reminders, one statement per batch instead of one per reminder.
-  const insert = createBatcher({ run: (ns: NewNotification[]) => deps.store.insertMany(ns) });
+  const insert = createBatcher({
+    oneByOneOnFailure: true,
+    run: (ns: NewNotification[]) => deps.store.insertMany(ns),
+  });
   const reminders = subscription({
     topic: TOPICS.reminders,
     route: REMINDERS_ROUTE,

@@ -143,6 +143,7 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   // Successes of one round are recorded together: one UPDATE instead of one per webhook.
   const recordDelivered = createBatcher<string, void>({
     maxWaitMs: 5,
+    oneByOneOnFailure: true,
     run: async (ids) => {
       await store.recordDelivered(ids);
       return ids.map(() => undefined);
@@ -160,8 +161,6 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
         'X-Notification-Id': n.id,
         ...(key ? signatureHeaders(key, n.id, daprBindingBody(payload), now()) : {}),
       });
-      await recordDelivered(n.id);
-      log.debug({ notificationId: n.id, attempts }, 'webhook delivered');
     } catch (err) {
       const error = deliveryErrorCode(err);
       const giveUp = attempts >= policy.maxAttempts;
@@ -174,6 +173,18 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
       await store.recordDelivery(n.id, { delivered: false, error, retryInMs }).catch((e: unknown) => {
         log.error({ err: e, notificationId: n.id }, 'could not record the failed delivery');
       });
+      return;
+    }
+    // Delivered: a failure to record it is not a failed delivery. The claim then expires and the
+    // webhook is posted again (receivers dedupe by X-Notification-Id), never marked failed.
+    try {
+      await recordDelivered(n.id);
+      log.debug({ notificationId: n.id, attempts }, 'webhook delivered');
+    } catch (err) {
+      log.error(
+        { err, notificationId: n.id },
+        'webhook delivered, but recording it failed; posted again later',
+      );
     }
   }
 

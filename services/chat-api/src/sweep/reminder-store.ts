@@ -55,10 +55,15 @@ export async function overdueReminders(
   return q.orderBy('next_remind_at').orderBy('id').limit(range.limit).execute();
 }
 
-/** Records that the sweep re-announced these tasks now. */
+/**
+ * Records that the sweep re-announced these tasks now. The rows are locked in id order first, as
+ * `lockTasks` takes them, so a sweep and a batch of recorded firings sharing tasks cannot each
+ * hold a row the other waits for (an UPDATE alone locks in whatever order its plan reads).
+ */
 export async function markAnnounced(db: Db | Trx, ids: readonly string[], at: Date): Promise<void> {
-  if (ids.length > 0)
-    await db.updateTable('tasks').set({ sweep_announced_at: at }).where('id', 'in', ids).execute();
+  if (ids.length === 0) return;
+  await db.selectFrom('tasks').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  await db.updateTable('tasks').set({ sweep_announced_at: at }).where('id', 'in', ids).execute();
 }
 
 /** Open recurring tasks whose expected occurrence is older than `before`: their series fell behind. */

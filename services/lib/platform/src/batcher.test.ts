@@ -70,4 +70,19 @@ describe('createBatcher', () => {
     });
     await expect(broken(1)).rejects.toThrow('bad');
   });
+
+  it('with oneByOneOnFailure, a failed batch is run item by item: only the bad item fails', async () => {
+    const runs: number[][] = [];
+    const store = createBatcher<number, number>({
+      oneByOneOnFailure: true,
+      run: async (items) => {
+        runs.push(items);
+        if (items.includes(13)) throw new Error('refused: 13');
+        return items;
+      },
+    });
+    const settled = await Promise.allSettled([12, 13, 14].map((i) => store(i)));
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(runs).toEqual([[12, 13, 14], [12], [13], [14]]);
+  });
 });

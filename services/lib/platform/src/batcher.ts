@@ -9,6 +9,11 @@ export interface BatcherOptions<I, O> {
    * throws, and then every caller of that batch gets the error.
    */
   run(items: I[]): Promise<O[]>;
+  /**
+   * When a batch fails, run its items again one at a time, so an item the store refuses fails
+   * alone instead of taking its batch with it (each caller then counts its own failures) [false].
+   */
+  oneByOneOnFailure?: boolean;
 }
 
 /**
@@ -36,27 +41,34 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): (item: I) =>
     waiting = waiting.slice(batch.length);
     if (waiting.length > 0) timer = setTimeout(flush, 0);
     if (batch.length === 0) return;
+    settle(batch, options.oneByOneOnFailure === true && batch.length > 1);
+  }
+
+  /** Runs a batch and settles its callers; a failed batch is run again item by item if asked. */
+  function settle(batch: Waiting[], retryAlone: boolean) {
     let results: Promise<O[]>;
     try {
       results = options.run(batch.map((w) => w.item));
     } catch (err) {
       results = Promise.reject(err);
     }
-    results.then(
-      (out) => {
-        if (out.length !== batch.length) {
-          const err = new Error(`batch of ${batch.length} answered with ${out.length} results`);
-          for (const w of batch) w.reject(err);
-          return;
-        }
-        batch.forEach((w, i) => {
-          w.resolve(out[i] as O);
-        });
-      },
-      (err: unknown) => {
-        for (const w of batch) w.reject(err);
-      },
-    );
+    results
+      .then((out) => {
+        if (out.length !== batch.length)
+          throw new Error(`batch of ${batch.length} answered with ${out.length} results`);
+        return out;
+      })
+      .then(
+        (out) => {
+          batch.forEach((w, i) => {
+            w.resolve(out[i] as O);
+          });
+        },
+        (err: unknown) => {
+          if (retryAlone) for (const w of batch) settle([w], false);
+          else for (const w of batch) w.reject(err);
+        },
+      );
   }
 
   return (item) =>

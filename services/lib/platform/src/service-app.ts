@@ -45,17 +45,17 @@ export function createServiceApp<E extends Env & { Variables: RequestVariables }
 }
 
 /**
- * An error answer to a request that sent a body says `Connection: close`. Such an answer may come
- * before the body was read (a 413, a 401); the Node adapter then drains the rest for at most
+ * An error answer to a request whose body was never read (a 413, a 401) says `Connection: close`:
+ * the Node adapter then drains the rest for at most
  * 500 ms and closes the socket without a word, and a client that kept the connection for its
  * next request got "other side closed" for a request the app never saw (scripts/fuzz: 1 in
  * 10,000). Told to close, the client opens a new connection instead.
  */
 const closeAfterRefusedBody: MiddlewareHandler = async (c, next) => {
   await next();
-  // A request with a body (a body stream, and not an announced empty one) refused with an error.
-  const sentBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
-  if (c.res.status >= 400 && sentBody) {
+  // A request whose body (a body stream, and not an announced empty one) was never read, refused.
+  const unread = c.req.raw.body !== null && !c.req.raw.bodyUsed && c.req.header('content-length') !== '0';
+  if (c.res.status >= 400 && unread) {
     try {
       c.res.headers.set('Connection', 'close');
     } catch {

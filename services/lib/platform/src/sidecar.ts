@@ -23,8 +23,10 @@ export interface SidecarTimeouts {
   /** A publish, single or bulk [30 s]: longer than daprd's outbound pub/sub retries (4 × 5 s + backoff ≈ 24 s). */
   publish: number;
   /**
-   * An actor method call [25 s]: longer than daprd's actor retries (2 × 10 s + backoff ≈ 21 s),
-   * shorter than a subscription delivery's 30 s, so a delivery answers RETRY itself.
+   * An actor method call [25 s]: shorter than a subscription delivery's 30 s, so a delivery
+   * answers RETRY itself. daprd may try longer (TaskReminder's timeout is 300 s, since it is also
+   * the only deadline of a reminder callback: docs/dapr.md); `apply` is idempotent, so a call
+   * the app gave up on and daprd still delivered changes nothing twice.
    */
   invoke: number;
   /** Actor state read or transaction [5 s]. */
