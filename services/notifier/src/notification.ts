@@ -38,11 +38,9 @@ export interface ListQuery {
  * read and write is scoped by user except the delivery bookkeeping.
  */
 export interface NotificationStore {
-  /** Inserts; returns null when a notification with this id exists already (a duplicate). */
-  insert(n: NewNotification): Promise<Notification | null>;
   /**
-   * Inserts many in one statement: one result per item, in order, null for a duplicate (of a
-   * stored notification, or of an earlier item of the same call).
+   * Inserts in one statement: one result per item, in order, null for a duplicate (of a stored
+   * notification, or of an earlier item of the same call): the same reminder is one notification.
    */
   insertMany(ns: readonly NewNotification[]): Promise<(Notification | null)[]>;
   /** A user's notifications, newest first. */
@@ -58,18 +56,20 @@ export interface NotificationStore {
    * replica claims them meanwhile, and a claim whose process died is due again when it expires.
    */
   claimDeliveries(limit: number, leaseMs: number): Promise<Notification[]>;
-  /** Records one delivery attempt: delivered, retried after `retryInMs`, or given up (`failed`). */
-  recordDelivery(id: string, outcome: DeliveryOutcome): Promise<void>;
-  /** Records many deliveries as delivered, in one statement. */
+  /** Records a failed delivery attempt: retried after `retryInMs`, or given up (`failed`). */
+  recordFailedDelivery(id: string, outcome: DeliveryFailure): Promise<void>;
+  /** Records deliveries as delivered, in one statement. */
   recordDelivered(ids: readonly string[]): Promise<void>;
   /** Sets failed deliveries (given up) pending again, due now: a replay. Returns how many. */
   replayFailedDeliveries(ids?: readonly string[]): Promise<number>;
 }
 
 /** What one delivery attempt came to. */
-export type DeliveryOutcome =
-  | { delivered: true }
-  | { delivered: false; error: string; retryInMs: number | null };
+/** A failed delivery attempt: its error code, and when to try again (null: given up). */
+export interface DeliveryFailure {
+  error: string;
+  retryInMs: number | null;
+}
 
 /** What a notification says about the reminder that fired: the same in the API and the webhook. */
 export function reminderFields(n: Notification) {

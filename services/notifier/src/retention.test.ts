@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { NOTIFIER_MIGRATIONS } from './db/migrations.ts';
 import { createPgStore } from './db/pg-store.ts';
 import type { Database } from './db/schema.ts';
+import type { NewNotification, NotificationStore } from './notification.ts';
 import { startRetention } from './retention.ts';
+
+/** One notification through the store's batched insert: the row, or null for a duplicate. */
+async function insertOne(store: NotificationStore, n: NewNotification) {
+  const [stored] = await store.insertMany([n]);
+  return stored ?? null;
+}
 
 describe('notification retention', () => {
   it('deletes what is older than the retention, in batches, and keeps the rest', async () => {
@@ -15,7 +22,7 @@ describe('notification retention', () => {
     });
     const store = createPgStore(db);
     const insert = (title: string) =>
-      store.insert({
+      insertOne(store, {
         id: uuidv7(),
         user_id: 'u',
         task_id: uuidv7(),

@@ -170,7 +170,7 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
         giveUp ? 'webhook delivery given up' : 'webhook delivery failed; retrying later',
       );
       // A failure to record leaves the claim to expire: the delivery is retried then.
-      await store.recordDelivery(n.id, { delivered: false, error, retryInMs }).catch((e: unknown) => {
+      await store.recordFailedDelivery(n.id, { error, retryInMs }).catch((e: unknown) => {
         log.error({ err: e, notificationId: n.id }, 'could not record the failed delivery');
       });
       return;

@@ -12,22 +12,9 @@ import { lockTasks, setExpectedReminders } from './reminder-store.ts';
  * not. Firings arriving out of order or twice change nothing: only an occurrence at or after the
  * expected one moves it.
  *
- * @returns whether the expected reminder moved.
- */
-export async function recordReminderFired(
-  db: Db,
-  event: TodoEvent<'todo.reminder.due.v1'>,
-  now: Date,
-): Promise<boolean> {
-  const [moved] = await recordRemindersFired(db, [event], now);
-  return moved ?? false;
-}
-
-/**
- * `recordReminderFired` for many firings in one transaction: the tasks locked in one query (in id
- * order, so two replicas recording overlapping batches cannot deadlock), the moved ones written
- * in one UPDATE. A storm of reminders costs a statement per batch, not a transaction per reminder.
- * Several firings of one task are taken in the order given.
+ * A batch of firings is one transaction: the tasks locked in one query (in id order, so two
+ * replicas, or the sweep, taking overlapping tasks cannot deadlock), the moved ones written in
+ * one UPDATE. Several firings of one task are taken in the order given.
  *
  * @returns for each event, whether its task's expected reminder moved.
  */

@@ -80,15 +80,6 @@ export async function recurringBehind(db: Db, before: Date, limit: number): Prom
     .execute();
 }
 
-/** Sets what a task's reminder is expected to do next; the task's version does not change. */
-export async function setExpectedReminder(
-  db: Db | Trx,
-  id: string,
-  expected: ExpectedReminder,
-): Promise<void> {
-  await db.updateTable('tasks').set(expected).where('id', '=', id).execute();
-}
-
 /** Locks these tasks (any user's: the caller checks), in id order so concurrent lockers cannot deadlock. */
 export async function lockTasks(trx: Trx, ids: readonly string[]): Promise<TaskRow[]> {
   if (ids.length === 0) return [];
@@ -101,7 +92,7 @@ export async function lockTasks(trx: Trx, ids: readonly string[]): Promise<TaskR
     .execute();
 }
 
-/** `setExpectedReminder` for many tasks in one statement. */
+/** Sets what these tasks' reminders are expected to do next, in one statement; their versions do not change. */
 export async function setExpectedReminders(db: Db | Trx, expected: ReadonlyMap<string, ExpectedReminder>) {
   if (expected.size === 0) return;
   const entries = [...expected];

@@ -6,7 +6,7 @@
 import { buildEvent, type TodoEvent, uuidv7 } from '@todo/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_TOKEN, createTestApp, type TestApp } from '../testing/test-app.ts';
-import { recordReminderFired, recordRemindersFired } from './reminder-progress.ts';
+import { recordRemindersFired } from './reminder-progress.ts';
 import { sweepReminders } from './reminder-sweep.ts';
 
 const MIN = 60_000;
@@ -50,8 +50,9 @@ function firedEvent(task: { id: string; user_id: string }, occurrence: string) {
     },
   }).event;
 }
-function fired(task: { id: string; user_id: string }, occurrence: string) {
-  return recordReminderFired(t.db, firedEvent(task, occurrence), clock);
+async function fired(task: { id: string; user_id: string }, occurrence: string) {
+  const [moved] = await recordRemindersFired(t.db, [firedEvent(task, occurrence)], clock);
+  return moved;
 }
 
 describe('the reminder sweep', () => {
@@ -135,7 +136,7 @@ describe('the reminder sweep', () => {
     expect(await fired(weekly, weekly.remind_at)).toBe(false); // the same firing again
   });
 
-  it('records a batch of firings in one call as it records them one by one', async () => {
+  it('records a batch of firings in one call as it records them one at a time', async () => {
     clock = new Date('2026-12-04T09:00:00.000Z');
     const once = await create('s6', { remind_at: at(-5 * MIN) });
     const daily = await create('s6', { remind_at: at(5 * MIN), recurrence: 'daily' });

@@ -9,7 +9,7 @@ import {
   overdueReminders,
   recurringBehind,
   type SweepCursor,
-  setExpectedReminder,
+  setExpectedReminders,
   withSweepLock,
 } from './reminder-store.ts';
 
@@ -63,7 +63,10 @@ export async function sweepReminders(options: SweepOptions): Promise<SweepResult
       rows = await recurringBehind(db, from, pageSize)
     ) {
       // seriesStart looks from now: the new expectation is never behind `from` again.
-      for (const row of rows) await setExpectedReminder(db, row.id, expectedReminder(toTask(row), now));
+      await setExpectedReminders(
+        db,
+        new Map(rows.map((row) => [row.id, expectedReminder(toTask(row), now)])),
+      );
       advanced += rows.length;
     }
     let announced = 0;

@@ -2,6 +2,7 @@ import { uuidv7 } from '@todo/events';
 import { createLogger, migrate, openDatabase } from '@todo/platform';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewNotification, NotificationStore } from '../notification.ts';
 import { NOTIFIER_MIGRATIONS } from './migrations.ts';
 import { createPgStore } from './pg-store.ts';
 import type { Database } from './schema.ts';
@@ -15,6 +16,12 @@ const db = openDatabase<Database>({
   log: createLogger({ name: 'test', level: 'silent' }),
 });
 const store = createPgStore(db);
+
+/** One notification through the store's batched insert: the row, or null for a duplicate. */
+async function insertOne(store: NotificationStore, n: NewNotification) {
+  const [stored] = await store.insertMany([n]);
+  return stored ?? null;
+}
 
 beforeAll(async () => {
   await sql`drop table if exists notifier_notifications, notifier_migrations, notifier_migrations_lock`.execute(
@@ -45,17 +52,17 @@ function notification(userId: string, minute: number) {
 describe('the PostgreSQL notification store', () => {
   it('inserts once per event id: the duplicate returns null and changes nothing', async () => {
     const n = notification('pg-user-1', 0);
-    const first = await store.insert(n);
+    const first = await insertOne(store, n);
     expect(first).toMatchObject({ ...n, delivery_status: 'pending', delivery_attempts: 0, read_at: null });
-    expect(await store.insert({ ...n, title: 'changed' })).toBeNull();
+    expect(await insertOne(store, { ...n, title: 'changed' })).toBeNull();
     const [row] = await store.list('pg-user-1', { limit: 10, unreadOnly: false });
     expect(row?.title).toBe('task 0');
   });
 
   it('lists per user newest first with a seq cursor and an unread filter; since() replays in order', async () => {
     const ids = [];
-    for (let i = 1; i <= 4; i++) ids.push((await store.insert(notification('pg-user-2', i)))?.id);
-    await store.insert(notification('pg-user-3', 1));
+    for (let i = 1; i <= 4; i++) ids.push((await insertOne(store, notification('pg-user-2', i)))?.id);
+    await insertOne(store, notification('pg-user-3', 1));
     const page1 = await store.list('pg-user-2', { limit: 2, unreadOnly: false });
     expect(page1.map((r) => r.id)).toEqual([ids[3], ids[2]]);
     const page2 = await store.list('pg-user-2', {
@@ -72,7 +79,7 @@ describe('the PostgreSQL notification store', () => {
   });
 
   it("keeps the first read time, and never marks another user's notification", async () => {
-    const n = await store.insert(notification('pg-user-4', 1));
+    const n = await insertOne(store, notification('pg-user-4', 1));
     const id = n?.id as string;
     const first = await store.markRead('pg-user-4', id, new Date('2026-03-01T10:00:00Z'));
     const second = await store.markRead('pg-user-4', id, new Date('2026-03-01T11:00:00Z'));
@@ -81,8 +88,8 @@ describe('the PostgreSQL notification store', () => {
   });
 
   it('claims due deliveries once across replicas, retries on the database clock, gives up and replays', async () => {
-    const a = await store.insert(notification('pg-user-6', 1));
-    const b = await store.insert(notification('pg-user-6', 2));
+    const a = await insertOne(store, notification('pg-user-6', 1));
+    const b = await insertOne(store, notification('pg-user-6', 2));
     // Two replicas claiming at once never get the same delivery.
     const [one, two] = await Promise.all([
       store.claimDeliveries(1, 60_000),
@@ -92,13 +99,11 @@ describe('the PostgreSQL notification store', () => {
       .map((n) => n.id)
       .filter((id) => id === a?.id || id === b?.id);
     expect(new Set(claimed).size).toBe(claimed.length);
-    await store.recordDelivery(a?.id as string, {
-      delivered: false,
+    await store.recordFailedDelivery(a?.id as string, {
       error: 'webhook_status_500',
       retryInMs: 3_600_000,
     });
-    await store.recordDelivery(b?.id as string, {
-      delivered: false,
+    await store.recordFailedDelivery(b?.id as string, {
       error: 'webhook_timeout',
       retryInMs: null,
     });

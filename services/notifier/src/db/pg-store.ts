@@ -45,10 +45,6 @@ export function createPgStore(db: Kysely<Database>): NotificationStore {
     });
   }
   return {
-    async insert(n) {
-      const [stored] = await insertMany([n]);
-      return stored ?? null;
-    },
     insertMany,
     async list(userId, q) {
       let query = db.selectFrom(table).selectAll().where('user_id', '=', userId);
@@ -114,16 +110,8 @@ export function createPgStore(db: Kysely<Database>): NotificationStore {
         .where('id', 'in', [...ids])
         .execute();
     },
-    async recordDelivery(id, outcome) {
+    async recordFailedDelivery(id, outcome) {
       const attempts = sql<number>`delivery_attempts + 1`;
-      if (outcome.delivered) {
-        await db
-          .updateTable(table)
-          .set({ delivery_status: 'delivered', delivery_attempts: attempts, delivery_error: null })
-          .where('id', '=', id)
-          .execute();
-        return;
-      }
       await db
         .updateTable(table)
         .set({
