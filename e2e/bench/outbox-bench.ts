@@ -19,6 +19,8 @@ import type { AppProcess } from '../support/app-process.ts';
 import { startChatApi, startChatApiSidecar } from '../support/chat-api-process.ts';
 import { bearer } from '../support/dev-token.ts';
 import { kafkaClient } from '../support/kafka-reader.ts';
+import { openNotificationsReader } from '../support/notifications-db.ts';
+import { cpuByProcess, cpuDiff, cpuLines, stackPid } from '../support/process-cpu.ts';
 import type { SidecarProcess } from '../support/sidecar-process.ts';
 import { stackEnv } from '../support/stack-env.ts';
 
@@ -72,10 +74,29 @@ async function main() {
   await joined;
 
   say('starting chat-api and its daprd');
-  const app: AppProcess = startChatApi(stack, logDir, { LOG_LEVEL: 'warn' });
+  // BENCH_NODE_OPTIONS goes to chat-api's node (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS;
+  const app: AppProcess = startChatApi(stack, logDir, {
+    LOG_LEVEL: 'warn',
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+  });
   await app.ready();
   const sidecar: SidecarProcess = startChatApiSidecar(stack, logDir);
   await sidecar.ready();
+  // CPU per process for each phase; PostgreSQL's backends by who they serve.
+  const state = join(stack.daprBin, '../../../state');
+  const pg = openNotificationsReader(stack.databaseUrl);
+  const cpu = async () =>
+    cpuByProcess(
+      {
+        'chat-api (node)': [app.child.pid ?? 0],
+        'chat-api (daprd)': [sidecar.child.pid ?? 0],
+        kafka: [stackPid(state, 'kafka')],
+        'benchmark (node)': [process.pid],
+      },
+      await pg.backends(),
+    );
+  const cpuReport: string[] = [];
   const headersOf = await Promise.all(
     Array.from({ length: USERS }, async (_, u) => ({
       ...(await bearer(stack.jwtSecret, `${user}-${u}`)),
@@ -124,6 +145,7 @@ async function main() {
     say(`open loop: ${rate} writes/s for ${SECONDS} s`);
     const writes: Promise<Awaited<ReturnType<typeof write>>>[] = [];
     const total = rate * SECONDS;
+    const cpuBefore = await cpu();
     const t0 = performance.now();
     for (let i = 0; i < total; i++) {
       const due = t0 + (i * 1000) / rate;
@@ -134,6 +156,10 @@ async function main() {
     const done = await Promise.all(writes);
     const elapsed = (performance.now() - t0) / 1000;
     const drainMs = await drain();
+    const cpuSpent = cpuDiff(await cpu(), cpuBefore);
+    cpuReport.push(
+      ...cpuLines(`CPU at ${rate} writes/s, until the outbox drained`, cpuSpent, total, 'write'),
+    );
     const deadline = Date.now() + 30_000;
     const ok = done.filter((w) => w.status === 201 && w.id);
     while (Date.now() < deadline && ok.some((w) => !seen.has(w.id as string))) await sleep(50);
@@ -153,6 +179,7 @@ async function main() {
       toKafka: { p50: pct(toKafka, 0.5), p95: pct(toKafka, 0.95), p99: pct(toKafka, 0.99) },
       toConsumer: { p50: pct(toConsumer, 0.5), p99: pct(toConsumer, 0.99) },
       drainMs,
+      cpuSeconds: cpuSpent,
     };
     results[`rate_${rate}`] = row;
     table.push(
@@ -176,6 +203,7 @@ async function main() {
     }
   })();
   const t1 = performance.now();
+  const cpuBeforeClosed = await cpu();
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (Date.now() < stopAt) {
@@ -188,12 +216,17 @@ async function main() {
   const closedSeconds = (performance.now() - t1) / 1000;
   await watcher;
   const closedDrain = await drain(120_000);
+  const cpuClosed = cpuDiff(await cpu(), cpuBeforeClosed);
+  cpuReport.push(
+    ...cpuLines(`CPU in the closed loop, until the outbox drained`, cpuClosed, Math.max(1, count), 'write'),
+  );
   const sustained = {
     clients,
     writesPerSecond: count / closedSeconds,
     failures,
     maxOutboxPending: maxPending,
     drainAfterMs: closedDrain,
+    cpuSeconds: cpuClosed,
   };
   results.sustained = sustained;
 
@@ -253,6 +286,7 @@ async function main() {
   results.publish = publish;
 
   await consumer.disconnect();
+  await pg.close();
   await sidecar.stop();
   await app.stop();
 
@@ -292,6 +326,7 @@ async function main() {
     `publish, ${N} sequential messages: Dapr p50 ${fmt(publish.dapr.p50)} p99 ${fmt(publish.dapr.p99)} ms; ` +
       `kafkajs p50 ${fmt(publish.direct.p50)} p99 ${fmt(publish.direct.p99)} ms; Dapr/direct p50 ratio ${fmt(publish.ratioP50)}×`,
   );
+  for (const line of cpuReport) console.log(line);
   console.log(`figures as JSON: ${file}`);
   process.exit(0);
 }

@@ -15,8 +15,7 @@
  *   scripts/bench-storm [--tasks 10000] [--concurrency 64] [--window 0] [--turns N]
  * --turns sets task-reminder's ACTOR_MAX_TURNS; --window spreads the due times over that many seconds instead of one (the spread-load case).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +23,7 @@ import { TOPICS } from '@todo/events';
 import { bearer } from '../support/dev-token.ts';
 import { kafkaClient, openKafkaReader } from '../support/kafka-reader.ts';
 import { openNotificationsReader } from '../support/notifications-db.ts';
+import { childrenOf, cpuByProcess, cpuDiff, cpuLines, rssMiB, stackPid } from '../support/process-cpu.ts';
 import { stackEnv } from '../support/stack-env.ts';
 import { type AppName, startSystem } from '../support/system.ts';
 import { sleep } from '../support/wait.ts';
@@ -68,42 +68,8 @@ function distribution(values: number[]) {
 const fmt = (d: ReturnType<typeof distribution>) =>
   `p50 ${Math.round(d.p50)} ms, p90 ${Math.round(d.p90)} ms, p99 ${Math.round(d.p99)} ms, max ${Math.round(d.max)} ms (n=${d.n})`;
 
-/** CPU seconds (user + system) a process and its children that exited have used so far. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime, stime, cutime, cstime are fields 14-17 (1-based), 12-15 here after the split.
-    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
-    return ticks / 100;
-  } catch {
-    return 0;
-  }
-}
-const childrenOf = (pid: number) =>
-  execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean)
-    .map(Number);
-const pidFile = (name: string) => Number(readFileSync(join(STATE, `run/${name}.pid`), 'utf8').trim());
-const postgresPids = () =>
-  execFileSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-const rssMiB = (pid: number) => {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return kb ? Math.round(Number(kb) / 1024) : Number.NaN;
-};
-
-/** CPU seconds per process between two readings. */
-function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(
-    Object.keys(after).map((k) => [k, +((after[k] ?? 0) - (before[k] ?? 0)).toFixed(1)]),
-  );
-}
-
 function printCpu(what: string, seconds: Record<string, number>, n: number, per: string) {
-  const total = Object.values(seconds).reduce((a, b) => a + b, 0);
-  say(`${what}: ${total.toFixed(1)} s in all, ${((total * 1000) / n).toFixed(2)} ms per ${per}`);
-  for (const [k, v] of Object.entries(seconds).sort((a, b) => b[1] - a[1]))
-    if (v > 0) say(`  ${k.padEnd(22)} ${v.toFixed(1)} s`);
+  for (const line of cpuLines(what, seconds, n, per)) say(line);
 }
 
 async function main() {
@@ -134,28 +100,14 @@ async function main() {
       const supervisor = system.sidecar(name).child.pid ?? 0;
       out[`${name} (daprd)`] = childrenOf(supervisor);
     }
-    out.kafka = [pidFile('kafka')];
-    out.scheduler = [pidFile('scheduler')];
-    out.placement = [pidFile('placement')];
+    out.kafka = [stackPid(STATE, 'kafka')];
+    out.scheduler = [stackPid(STATE, 'scheduler')];
+    out.placement = [stackPid(STATE, 'placement')];
     return out;
   };
   // PostgreSQL's CPU by whose backend it is (chat-api, notifier, daprd's actor state in
   // dapr_state, ...), so the database's share shows per caller; the pool connections live on.
-  const postgresCpu = async () => {
-    const owners = await notifications.backends();
-    const out: Record<string, number> = {};
-    for (const pid of postgresPids()) {
-      const key = `postgres: ${owners.get(pid) ?? 'server'}`;
-      out[key] = (out[key] ?? 0) + cpuSeconds(pid);
-    }
-    return out;
-  };
-  const cpu = async () => ({
-    ...Object.fromEntries(
-      Object.entries(processes()).map(([k, pids]) => [k, pids.reduce((s, p) => s + cpuSeconds(p), 0)]),
-    ),
-    ...(await postgresCpu()),
-  });
+  const cpu = async () => cpuByProcess(processes(), await notifications.backends());
 
   try {
     // Warm up: one task through the whole chain, so every consumer group has joined.
@@ -221,7 +173,7 @@ async function main() {
     const lead = due.getTime() - Date.now();
     if (lead < 5_000)
       say(`WARNING: only ${lead} ms before the due second; registration may have lagged into it`);
-    const cpuRegistration = diff(await cpu(), cpuBeforeCreate);
+    const cpuRegistration = cpuDiff(await cpu(), cpuBeforeCreate);
     const rssAtRest = { 'task-reminder (node)': rssMiB(system.app('task-reminder').child.pid ?? 0) };
     say(`task-reminder's RSS with ${N} reminders pending: ${rssAtRest['task-reminder (node)']} MiB`);
     printCpu('CPU while creating and registering', cpuRegistration, N, 'task');
@@ -278,7 +230,7 @@ async function main() {
       published_more_than_once: [...count.values()].filter((c) => c > 1).length,
       missing: N - firstSeen.size,
       all_notifications_stored_after_due_s: storedAt === undefined ? null : (storedAt - end) / 1000,
-      cpu_seconds: diff(cpuAfter, cpuBefore),
+      cpu_seconds: cpuDiff(cpuAfter, cpuBefore),
       cpu_seconds_registration: cpuRegistration,
       rss_mib_before_storm: rssAtRest,
     };
@@ -292,7 +244,7 @@ async function main() {
     );
     printCpu('CPU during the storm', result.cpu_seconds, N, 'reminder');
     const file = join(STATE, `bench/storm-${N}-${Date.now()}.json`);
-    execFileSync('mkdir', ['-p', join(STATE, 'bench')]);
+    mkdirSync(join(STATE, 'bench'), { recursive: true });
     writeFileSync(file, JSON.stringify(result, null, 2));
     say(`figures written to ${file}`);
   } finally {

@@ -83,6 +83,15 @@ export function createApp(deps: AppDeps) {
   // body is read) carry up to 200 broker messages; a 413 there is retried forever and stalls the
   // subscription for every user (scripts/fuzz showed it with large malformed reminders).
   app.use((c, next) => (c.req.path.startsWith('/events/') ? next() : limitBody(c, next)));
+  // A write that answered 2xx may have committed events to the outbox: the relay runs a round
+  // now, after the commit (no NOTIFY; outbox-writer.ts says why). Its polling is the fallback.
+  const relay = deps.relay;
+  if (relay) {
+    app.use(async (c, next) => {
+      await next();
+      if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 300) relay.wake();
+    });
+  }
 
   app.get('/readyz', readiness({ database: () => databaseAnswers(deps.db), sidecar: deps.sidecarReady }));
   // Metrics: for a scraper holding METRICS_TOKEN only (they name the outbox's state), and the

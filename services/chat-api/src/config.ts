@@ -35,7 +35,7 @@ const ConfigSchema = v.object({
   WRITE_BURST: v.optional(CountSetting, String(DEFAULT_TASK_LIMITS.writeBurst)),
   /** What a metrics scraper sends as its bearer; /metrics is off without it. */
   METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
-  /** The relay's polling fallback when no NOTIFY arrives. */
+  /** How often the relay looks unwoken: the latest a dead replica's committed events go out. */
   RELAY_POLL_MS: v.optional(CountSetting, '1000'),
   /** Where clients reach chat-api (`https://todo.example.com`), for the MCP resource metadata [each request's own origin]. */
   PUBLIC_URL: v.optional(UrlSetting),

@@ -25,7 +25,6 @@ if (config.DEV_SIGN_IN) {
 const sidecar = createSidecar({ httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN });
 const relay = createOutboxRelay({
   db,
-  databaseUrl: config.DATABASE_URL,
   log,
   pollIntervalMs: config.RELAY_POLL_MS,
   waitForSidecar: () => sidecar.waitUntilReady(),

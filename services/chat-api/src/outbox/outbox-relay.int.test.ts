@@ -1,6 +1,6 @@
 /**
  * The outbox relay on the stack's real PostgreSQL (TEST_DATABASE_URL): migrations from an
- * empty schema, several relays at once, LISTEN/NOTIFY, user isolation.
+ * empty schema, several relays at once, waking, user isolation.
  */
 import { createLogger, migrate, openDatabase } from '@todo/platform';
 import { sql } from 'kysely';
@@ -37,9 +37,9 @@ const ctx = (userId: string): TaskContext => ({
 });
 const newTask = (user: string, title: string) => createTask({ ctx: ctx(user), input: plainTaskInput(title) });
 
-/** A relay on the real database whose polling is too slow to matter: only NOTIFY or stop() wakes it. */
+/** A relay on the real database whose polling is too slow to matter: only wake() or stop() wakes it. */
 const relayPolling60s = (publish: PublishFn) =>
-  createOutboxRelay({ db, databaseUrl: url, log, pollIntervalMs: 60_000, publish });
+  createOutboxRelay({ db, log, pollIntervalMs: 60_000, publish });
 
 beforeAll(async () => {
   db = open(8);
@@ -86,7 +86,6 @@ describe('chat-api on real PostgreSQL', () => {
         name,
         relay: createOutboxRelay({
           db: own,
-          databaseUrl: url,
           log,
           publish: publisher(name),
           batchSize: 7,
@@ -114,20 +113,57 @@ describe('chat-api on real PostgreSQL', () => {
     ).toBe(0);
   });
 
-  it('wakes on NOTIFY: an event is published long before the poll interval', async () => {
+  it('sleeps until woken: a committed event waits for wake(), then goes out long before the poll', async () => {
     const seen: number[] = [];
     const relay = relayPolling60s(async (_topic, entries) => {
       for (const _ of entries) seen.push(Date.now());
       return new Map();
     });
     relay.start();
-    await new Promise((r) => setTimeout(r, 300)); // LISTEN established
+    await new Promise((r) => setTimeout(r, 300)); // its first round found nothing; it sleeps
+    await newTask('wake', 'wake up');
+    // Not woken: the events stay (the poll is a minute away).
+    await new Promise((r) => setTimeout(r, 700));
+    expect(seen.length).toBe(0);
     const t0 = Date.now();
-    await newTask('notify', 'wake up');
+    relay.wake();
     while (seen.length < 2 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
     await relay.stop(1000);
     expect(seen.length).toBe(2);
     expect(Math.max(...seen) - t0).toBeLessThan(2000);
+  });
+
+  it('vacuums the outbox it deletes from, once enough rows went out', async () => {
+    const lastVacuum = async () =>
+      (
+        await sql<{ at: Date | null }>`
+          select last_vacuum as at from pg_stat_user_tables where relname = 'outbox'`.execute(db)
+      ).rows[0]?.at ?? null;
+    const before = await lastVacuum();
+    let published = 0;
+    const relay = createOutboxRelay({
+      db,
+      log,
+      pollIntervalMs: 60_000,
+      vacuumEveryRows: 20,
+      publish: async (_topic, entries) => {
+        published += entries.length;
+        return new Map();
+      },
+    });
+    relay.start();
+    for (let i = 0; i < 15; i++) await newTask('vacuum', `v${i}`);
+    relay.wake();
+    const deadline = Date.now() + 10_000;
+    let after = before;
+    while (Date.now() < deadline && (published < 30 || after?.getTime() === before?.getTime())) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await lastVacuum();
+    }
+    await relay.stop(1000);
+    expect(published).toBe(30);
+    expect(after, 'a vacuum of outbox after the relay published').not.toBeNull();
+    expect(after?.getTime()).not.toBe(before?.getTime());
   });
 
   it('drains on stop: what was written before SIGTERM is published before the relay ends', async () => {

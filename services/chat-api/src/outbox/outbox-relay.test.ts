@@ -36,7 +36,6 @@ const newTask = (title: string) => createTask({ ctx: ctx(), input: plainTaskInpu
 function relay() {
   return createOutboxRelay({
     db,
-    databaseUrl: 'postgres://unused',
     log: createLogger({ name: 'relay-test', level: 'silent' }),
     publish: publishThrough(createSidecar(FAKE_SIDECAR_OPTIONS)),
     backoffBaseMs: 60_000,

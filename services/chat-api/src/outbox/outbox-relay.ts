@@ -1,9 +1,7 @@
 import { createWakeableSleep, type Logger, type Sidecar, SidecarError } from '@todo/platform';
 import { sql } from 'kysely';
-import pg from 'pg';
 import type { Db } from '../db/database.ts';
 import { LatencyWindow } from './latency-window.ts';
-import { OUTBOX_CHANNEL } from './outbox-writer.ts';
 
 /**
  * Publishes a batch of events of one topic; resolves with the ids of the entries that failed
@@ -28,8 +26,6 @@ export function publishThrough(sidecar: Sidecar): PublishFn {
 
 export interface RelayOptions {
   db: Db;
-  /** For the LISTEN connection (its own client, outside the pool). */
-  databaseUrl: string;
   /** One call per topic and round: production publishes through the sidecar (`publishThrough`). */
   publish: PublishFn;
   /** Resolves when the sidecar is up; the relay claims nothing before (so it holds no locks while waiting). */
@@ -37,8 +33,16 @@ export interface RelayOptions {
   log: Logger;
   /** Rows claimed per round. Default 200. */
   batchSize?: number;
-  /** The polling fallback when no NOTIFY arrives. Default 1000 ms. */
+  /**
+   * How often the relay looks without being woken: rows of a replica that died between its commit
+   * and its relay's round go out this late at most. Default 1000 ms.
+   */
   pollIntervalMs?: number;
+  /**
+   * The relay vacuums the outbox itself after this many deleted rows (at most every 5 s).
+   * Default 5,000; 0: never (autovacuum alone).
+   */
+  vacuumEveryRows?: number;
   /** Backoff after a failed publish: base × 2^attempts, capped. Defaults 200 ms and 30 s. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -54,6 +58,11 @@ export interface RelayStats {
 
 export interface OutboxRelay {
   start(): void;
+  /**
+   * Events were committed to the outbox: run a round now instead of at the next poll. Wakes that
+   * come during a round make one more round, not one each.
+   */
+  wake(): void;
   /** One claim-publish-commit round; returns how many rows it claimed. Exposed for tests. */
   runOnce(): Promise<number>;
   /** Stops taking new work after draining what is claimable, up to `drainMs` (default 10 s). */
@@ -71,7 +80,8 @@ interface ClaimedRow {
 }
 
 /**
- * The outbox relay. Wakes on LISTEN/NOTIFY (polling as a fallback), claims the oldest
+ * The outbox relay. Woken by this process's writes once they committed (`wake`; polling as a
+ * fallback for the rows of other replicas), claims the oldest
  * unpublished row of each (topic, task) with `FOR UPDATE SKIP LOCKED` — only the head row of
  * a topic's key is claimable, so several relays share the work and a task's events are never
  * reordered on their topic (Kafka's order is per topic partition) —
@@ -87,10 +97,12 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   const { db, log } = options;
   const latency = new LatencyWindow();
   let published = 0;
+  const vacuumEvery = options.vacuumEveryRows ?? 5_000;
+  let publishedAtVacuum = 0;
+  let vacuumedAt = 0;
   let failures = 0;
   let running = false;
   let loop: Promise<void> | undefined;
-  let listener: pg.Client | undefined;
   const nap = createWakeableSleep();
   let pendingWake = false;
   /** When the earliest row this relay backed off is due again (other replicas' rows: polling). */
@@ -99,41 +111,6 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   function signal() {
     pendingWake = true;
     nap.wake();
-  }
-
-  async function listen() {
-    while (running) {
-      const client = new pg.Client({
-        connectionString: options.databaseUrl,
-        application_name: 'chat-api-relay-listen',
-      });
-      // Listened to before connecting: an 'error' event with no listener would end the process
-      // (PostgreSQL restarting sends 57P01 to every connection).
-      const closed = new Promise<void>((resolve) => {
-        client.on('error', (err) => {
-          log.warn({ err: err.message }, 'outbox relay: LISTEN connection lost; polling until it is back');
-          resolve();
-        });
-        client.on('end', () => resolve());
-      });
-      try {
-        await client.connect();
-        client.on('notification', signal);
-        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-        listener = client;
-        signal(); // rows written while we were not listening
-        await closed;
-      } catch (err) {
-        log.warn(
-          { err: (err as Error).message },
-          'outbox relay: LISTEN connection failed; polling meanwhile',
-        );
-      } finally {
-        listener = undefined;
-        await client.end().catch(() => {});
-      }
-      if (running) await new Promise((r) => setTimeout(r, 1000));
-    }
   }
 
   async function runOnce(): Promise<number> {
@@ -208,9 +185,9 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     });
   }
 
-  /** Sleeps until NOTIFY, the poll interval, the earliest backed-off row, or stop(). */
+  /** Sleeps until a wake, the poll interval, the earliest backed-off row, or stop(). */
   async function idle() {
-    // A NOTIFY or stop() that came during the round must not be slept through.
+    // A wake or stop() that came during the round must not be slept through.
     if (pendingWake || !running) {
       pendingWake = false;
       return;
@@ -220,6 +197,29 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     if (retryAt !== undefined) wait = Math.max(5, Math.min(wait, retryAt - Date.now()));
     await nap.sleep(wait);
     pendingWake = false;
+  }
+
+  /**
+   * A queue table: every row is inserted, then deleted within milliseconds, a thousand or more a
+   * second under load. Autovacuum looks once a minute by default, so the dead rows piled up
+   * (tens of MB for a few hundred live rows); the planner then scanned all of them on every
+   * claim, the relay fell behind, and a 5,800-row backlog took 50 s to drain (scripts/bench-chat-api).
+   * So the relay vacuums what it deleted: small and quick while the live rows are few, skipped
+   * when another replica is at it.
+   */
+  async function vacuumIfDue() {
+    if (vacuumEvery <= 0 || published - publishedAtVacuum < vacuumEvery || Date.now() - vacuumedAt < 5_000)
+      return;
+    publishedAtVacuum = published;
+    vacuumedAt = Date.now();
+    try {
+      await sql`vacuum (skip_locked, analyze) outbox`.execute(db);
+    } catch (err) {
+      log.warn(
+        { err: (err as Error).message },
+        'outbox relay: vacuum of the outbox failed; autovacuum remains',
+      );
+    }
   }
 
   async function run() {
@@ -237,6 +237,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     while (running) {
       try {
         const n = await runOnce();
+        await vacuumIfDue();
         if (n < batchSize) await idle();
       } catch (err) {
         log.error({ err: (err as Error).message }, 'outbox relay: round failed (database?); retrying in 1 s');
@@ -249,9 +250,9 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     start() {
       if (running) return;
       running = true;
-      void listen();
       loop = run();
     },
+    wake: signal,
     runOnce,
     async stop(drainMs = 10_000) {
       if (!running) return;
@@ -269,7 +270,6 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
           break;
         }
       }
-      await listener?.end().catch(() => {});
     },
     async stats() {
       const r = await sql<{ pending: number; oldest: number | null }>`

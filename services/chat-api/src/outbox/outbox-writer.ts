@@ -1,10 +1,7 @@
 import type { TodoEvent, Topic } from '@todo/events';
-import { type QueryCreator, sql } from 'kysely';
+import type { QueryCreator } from 'kysely';
 import type { Db, Trx } from '../db/database.ts';
 import type { Database, NewOutboxRow } from '../db/schema.ts';
-
-/** The channel the relay LISTENs on; NOTIFY is delivered when the writing transaction commits. */
-export const OUTBOX_CHANNEL = 'todo_outbox';
 
 /** An event as the task functions produce it: the finished CloudEvent and the topic it goes to. */
 export interface OutboxEvent {
@@ -24,23 +21,20 @@ function outboxRows(events: readonly OutboxEvent[]): NewOutboxRow[] {
 }
 
 /**
- * The one way rows enter the outbox: a CTE named `queued` that inserts them, and the NOTIFY that
- * wakes the relay once the transaction commits. Every write path composes it into its own
- * statement, so the events exist exactly when the change they describe does.
+ * The one way rows enter the outbox: a CTE named `queued` that inserts them. Every write path
+ * composes it into its own statement or transaction, so the events exist exactly when the change
+ * they describe does. The relay is woken once the write answered (app.ts), after the commit; no
+ * NOTIFY: PostgreSQL serialises the commits of notifying transactions on one global lock, which
+ * halved the commits a second the database could take (measured; docs/architecture.md).
  *
- * @example db.with('inserted', ...).with('queued', queueEvents(events)).selectFrom('inserted')...select(notifyRelay())
+ * @example db.with('inserted', ...).with('queued', queueEvents(events)).selectFrom('inserted')...
  */
 export function queueEvents(events: readonly OutboxEvent[]) {
   return (q: QueryCreator<Database>) => q.insertInto('outbox').values(outboxRows(events)).returning('id');
 }
 
-/** The select item that tells the relay how many rows `queued` wrote (delivered on commit). */
-export function notifyRelay() {
-  return sql<string>`pg_notify(${OUTBOX_CHANNEL}, (select count(*) from queued)::text)`.as('notified');
-}
-
-/** Adds events to the outbox inside the caller's transaction and wakes the relay, in one statement. */
+/** Adds events to the outbox inside the caller's transaction. */
 export async function enqueueEvents(trx: Trx | Db, events: readonly OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await trx.with('queued', queueEvents(events)).selectNoFrom(notifyRelay()).execute();
+  await trx.insertInto('outbox').values(outboxRows(events)).execute();
 }

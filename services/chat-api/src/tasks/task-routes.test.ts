@@ -342,3 +342,40 @@ describe('service routes', () => {
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
 });
+
+describe('the relay is woken by every write that answered 2xx, after its commit', () => {
+  it('a create, an update and a delete wake it; a read and a refused write do not', async () => {
+    let wakes = 0;
+    const relay = {
+      start() {},
+      wake() {
+        wakes++;
+      },
+      runOnce: async () => 0,
+      stop: async () => {},
+      stats: async () => ({
+        pending: 0,
+        oldestAgeSeconds: 0,
+        published: 0,
+        failures: 0,
+        latencyMs: { p50: null, p95: null, p99: null },
+      }),
+    };
+    const w = await createTestApp({ relay });
+    try {
+      const created = await w.call('wally', 'POST', '/v1/tasks', { title: 'wake' });
+      expect(created.status).toBe(201);
+      expect(wakes).toBe(1);
+      expect((await w.outbox()).length).toBe(2);
+      const { id } = await created.json();
+      expect((await w.call('wally', 'GET', `/v1/tasks/${id}`)).status).toBe(200);
+      expect((await w.call('wally', 'POST', '/v1/tasks', { title: '' })).status).toBe(422);
+      expect((await w.call('wally', 'PATCH', `/v1/tasks/${id}`, { title: 'again' })).status).toBe(200);
+      expect(wakes).toBe(2);
+      expect((await w.call('wally', 'DELETE', `/v1/tasks/${id}`)).status).toBe(204);
+      expect(wakes).toBe(3);
+    } finally {
+      await w.close();
+    }
+  });
+});

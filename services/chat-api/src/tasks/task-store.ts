@@ -2,7 +2,7 @@ import type { Task, TaskChanges } from '@todo/events';
 import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.ts';
 import type { TaskRow } from '../db/schema.ts';
-import { notifyRelay, type OutboxEvent, queueEvents } from '../outbox/outbox-writer.ts';
+import { type OutboxEvent, queueEvents } from '../outbox/outbox-writer.ts';
 import type { ExpectedReminder } from './expected-reminder.ts';
 import type { TaskContext } from './task-context.ts';
 import type { ListTasksQuery } from './task-schemas.ts';
@@ -15,8 +15,8 @@ import type { ListTasksQuery } from './task-schemas.ts';
 const date = (s: string | null | undefined): Date | null => (s ? new Date(s) : null);
 
 /**
- * Inserts a task and its outbox rows and notifies the relay in ONE statement (data-modifying
- * CTEs), so a create is one round trip and still one transaction.
+ * Inserts a task and its outbox rows in ONE statement (data-modifying CTEs), so a create is one
+ * round trip and still one transaction.
  */
 export async function insertTaskWithEvents(
   db: Db,
@@ -42,7 +42,6 @@ export async function insertTaskWithEvents(
     .with('queued', queueEvents(events))
     .selectFrom('inserted')
     .selectAll()
-    .select(notifyRelay())
     .executeTakeFirstOrThrow();
 }
 

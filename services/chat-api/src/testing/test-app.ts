@@ -3,6 +3,7 @@ import type { TodoEvent } from '@todo/events';
 import { createLogger, signUserToken } from '@todo/platform';
 import { createApp } from '../app.ts';
 import type { Db } from '../db/database.ts';
+import type { OutboxRelay } from '../outbox/outbox-relay.ts';
 import type { TaskLimits } from '../tasks/task-limits.ts';
 import { createTestDb } from './pglite-db.ts';
 
@@ -45,7 +46,14 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { now?: () => Date; sidecarUp?: boolean; limits?: Partial<TaskLimits>; devSignIn?: boolean } = {},
+  options: {
+    now?: () => Date;
+    sidecarUp?: boolean;
+    limits?: Partial<TaskLimits>;
+    devSignIn?: boolean;
+    /** A relay to wake (none by default: the tests read the outbox). */
+    relay?: OutboxRelay;
+  } = {},
 ): Promise<TestApp> {
   const { db, close } = await createTestDb();
   const app = createApp({
@@ -64,6 +72,7 @@ export async function createTestApp(
     // Tests write fast and use SECONDLY rules; the limits' own tests set them.
     limits: { writesPerSecond: 1e6, writeBurst: 1e6, minRecurrencePeriodSeconds: 1, ...options.limits },
     ...(options.now ? { now: options.now } : {}),
+    ...(options.relay ? { relay: options.relay } : {}),
     page: { notifierUrl: 'http://127.0.0.1:3002', devSignIn: options.devSignIn ?? false },
   });
   return {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
-import { requireUser, signUserToken, type UserVariables } from './auth-jwt.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createTokenVerifier, requireUser, signUserToken, type UserVariables } from './auth-jwt.ts';
 import { onError, routeNotFound } from './problem.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
@@ -73,5 +73,35 @@ describe('requireUser', () => {
 
   it('refuses a short secret at start-up', () => {
     expect(() => requireUser({ secret: 'short' })).toThrow(/32 characters/);
+  });
+});
+
+describe('createTokenVerifier: a verified token is remembered until it expires', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('takes the same token again, and refuses it once its exp (plus the tolerance) has passed', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const verify = createTokenVerifier({ secret: SECRET, clockToleranceSeconds: 30 });
+    const good = await token({ exp: now() + 5 });
+    const first = await verify(good);
+    expect(first.userId).toBe('alice');
+    // Within its lifetime and the tolerance: the remembered answer.
+    vi.setSystemTime(Date.now() + 20_000);
+    expect(await verify(good)).toEqual(first);
+    // Past exp + 30 s: refused, as a first sight of it would be.
+    vi.setSystemTime(Date.now() + 20_000);
+    await expect(verify(good)).rejects.toThrow(/expired/);
+  });
+
+  it('a token that differs from a remembered one in any byte is checked on its own', async () => {
+    const verify = createTokenVerifier({ secret: SECRET });
+    const good = await token({});
+    await verify(good);
+    const [h, p, sig] = good.split('.') as [string, string, string];
+    const flipped = `${h}.${p}.${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BA' : 'AA'}`;
+    await expect(verify(flipped)).rejects.toThrow(/invalid/);
+    const otherKey = await token({}, 'y'.repeat(40));
+    await expect(verify(otherKey)).rejects.toThrow(/invalid/);
+    expect((await verify(good)).userId).toBe('alice');
   });
 });
