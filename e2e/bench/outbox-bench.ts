@@ -8,6 +8,10 @@
  * 3. The Dapr publish path against a direct Kafka client (kafkajs), the same messages in the
  *    same run: latency of one publish, acknowledged by the broker.
  *
+ * BENCH_SEED_TASKS=100000 first puts that many tasks in the database, written straight to the
+ * tasks table (no events): 100 for each of the benchmark's users, half of them completed, so
+ * every figure is measured again with a full table and users with a history.
+ *
  * It prints figures; it asserts nothing.
  */
 
@@ -16,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOPICS } from '@todo/events';
 import type { AppProcess } from '../support/app-process.ts';
+import { seedTasks } from '../support/bench-seed-db.ts';
 import { startChatApi, startChatApiSidecar } from '../support/chat-api-process.ts';
 import { bearer } from '../support/dev-token.ts';
 import { kafkaClient } from '../support/kafka-reader.ts';
@@ -34,6 +39,7 @@ const user = `bench-${Date.now()}`;
  * that user's open tasks (the quota), so a single user with tens of thousands measured the count.
  */
 const USERS = 1000;
+const SEED = Number(process.env.BENCH_SEED_TASKS ?? 0);
 
 const say = (s: string) => process.stderr.write(`==> ${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,6 +58,7 @@ interface Seen {
 
 async function main() {
   say(`logs of this run: ${logDir}`);
+  if (SEED > 0) await seedTasks(stack.databaseUrl, { n: SEED, userPrefix: `${user}-`, users: USERS, say });
   const kafka = kafkaClient(stack.kafkaBrokers, 'bench');
   const admin = kafka.admin();
   await admin.connect();
@@ -137,7 +144,7 @@ async function main() {
   await Promise.all(Array.from({ length: 200 }, (_, i) => write(i)));
   await drain();
 
-  const results: Record<string, unknown> = {};
+  const results: Record<string, unknown> = { seededTasks: SEED };
   const table: string[] = [];
 
   // 1. Open loop at fixed rates.
@@ -316,6 +323,7 @@ async function main() {
   console.log(
     '\nchat-api write path on the local stack (one machine: app, daprd, Kafka and PostgreSQL share its cores)',
   );
+  if (SEED > 0) console.log(`with ${SEED} tasks seeded first (100 per user, half completed)`);
   console.log(`open loop, ${SECONDS} s per rate:`);
   for (const line of table) console.log(`  ${line}`);
   console.log(

@@ -97,4 +97,10 @@ export const CHAT_API_MIGRATIONS = {
     `,
     `drop table "user_preferences";`,
   ),
+  // Every create counts the user's open tasks (the quotas): from this index alone, however many
+  // completed tasks the user has, instead of every row of theirs.
+  '0006-open-tasks-per-user': sqlMigration(
+    `create index "tasks_user_open" on "tasks" ("user_id", "recurrence") where status = 'open';`,
+    `drop index "tasks_user_open";`,
+  ),
 };

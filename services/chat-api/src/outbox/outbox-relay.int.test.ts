@@ -58,6 +58,7 @@ describe('chat-api on real PostgreSQL', () => {
       '0003-expected-reminder',
       '0004-sweep-announced-at',
       '0005-user-preferences',
+      '0006-open-tasks-per-user',
     ]);
     expect(await migrate(db, { app: 'chat-api', migrations: CHAT_API_MIGRATIONS })).toEqual([]);
   });
