@@ -9,6 +9,13 @@ describe('uuidv7', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('draws fresh randomness for every id across pool refills (same millisecond, random tails all differ)', () => {
+    const at = Date.parse('2026-12-05T09:00:00Z');
+    // 1,000 ids in one millisecond span several 4 KiB draws; their random 62 bits never repeat.
+    const tails = Array.from({ length: 1000 }, () => uuidv7(at).slice(19));
+    expect(new Set(tails).size).toBe(tails.length);
+  });
+
   it('carries the time in its first 48 bits', () => {
     const id = uuidv7(Date.UTC(2030, 0, 1));
     expect(Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(Date.UTC(2030, 0, 1));

@@ -9,6 +9,23 @@ let lastMs = 0;
 let seq = 0;
 
 /**
+ * Random bytes from a pooled 4 KiB draw (as node's own randomUUID does): one call into the
+ * system's generator per ~200 ids instead of two per id, which showed in the write path's profile.
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function random(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolAt, poolAt + n));
+  poolAt += n;
+  return out;
+}
+
+/**
  * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then randomness, so ids sort by creation
  * time. Within one millisecond a 12-bit counter keeps the ids of this process increasing.
  *
@@ -21,9 +38,9 @@ export function uuidv7(now: number = Date.now()): string {
     now = lastMs;
   } else {
     lastMs = now;
-    seq = randomBytes(2).readUInt16BE() & 0x3ff;
+    seq = random(2).readUInt16BE() & 0x3ff;
   }
-  const b = randomBytes(16);
+  const b = random(16);
   b.writeUIntBE(now, 0, 6);
   b[6] = 0x70 | (seq >> 8);
   b[7] = seq & 0xff;
