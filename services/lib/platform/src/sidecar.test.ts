@@ -1,6 +1,13 @@
-import { HttpResponse, http } from 'msw';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server as NodeServer,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { HttpResponse, http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSidecar, SidecarError } from './sidecar.ts';
 import { FAKE_SIDECAR, FAKE_SIDECAR_OPTIONS, fakeSidecar } from './testing.ts';
 
@@ -176,5 +183,92 @@ describe('timeouts', () => {
 
   it('refuses to be created without an API token', () => {
     expect(() => createSidecar({ httpPort: 3500, apiToken: '' })).toThrow(/DAPR_API_TOKEN/);
+  });
+});
+
+describe('transport (node:http, against a real server)', () => {
+  const servers: NodeServer[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  });
+
+  /** A real daprd stand-in on a free port; msw lets its requests through to the socket. */
+  async function realSidecar(handle: (req: IncomingMessage, res: ServerResponse) => void, timeouts = {}) {
+    const connections: Socket[] = [];
+    const srv = createServer(handle);
+    srv.on('connection', (socket) => connections.push(socket));
+    servers.push(srv);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const { port } = srv.address() as AddressInfo;
+    server.use(http.all(`http://127.0.0.1:${port}/*`, () => passthrough()));
+    return { connections, sidecar: createSidecar({ httpPort: port, apiToken: 'real-token', timeouts }) };
+  }
+
+  it('rejects a call that gets no answer within its timeout, and aborts the request', async () => {
+    let closed = 0;
+    const { sidecar } = await realSidecar(
+      (req) => {
+        req.resume();
+        req.socket.on('close', () => closed++);
+      },
+      { state: 50 },
+    );
+    const hung = sidecar.getActorState('A', '1', 'k');
+    await expect(hung).rejects.toBeInstanceOf(SidecarError);
+    await expect(hung).rejects.toMatchObject({
+      status: undefined,
+      message: 'dapr sidecar: get state A/1/k failed: no answer within 50 ms',
+    });
+    // The request was destroyed, not left hanging on a socket the server still holds open.
+    await vi.waitFor(() => expect(closed).toBe(1), { timeout: 2_000 });
+  });
+
+  it('sends consecutive calls over one kept-alive connection, with a correct content-length', async () => {
+    const seen: { headers: IncomingMessage['headers']; body: Buffer }[] = [];
+    const { connections, sidecar } = await realSidecar((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        seen.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"n":"é"}');
+      });
+    });
+    for (let i = 0; i < 19; i++) expect(await sidecar.getActorState('A', '1', 'k')).toEqual({ n: 'é' });
+    await sidecar.saveActorState('A', '1', [{ operation: 'upsert', key: 'k', value: 'é'.repeat(10) }]);
+    expect(seen).toHaveLength(20);
+    expect(connections).toHaveLength(1);
+    expect(seen[0]?.headers['content-type']).toBeUndefined();
+    const save = seen[19];
+    expect(save?.headers['dapr-api-token']).toBe('real-token');
+    expect(save?.headers['content-type']).toBe('application/json');
+    // 'é' is two bytes in UTF-8: a length counted in characters would cut the body short.
+    expect(JSON.parse(String(save?.body))).toEqual([
+      { operation: 'upsert', request: { key: 'k', value: 'é'.repeat(10) } },
+    ]);
+    expect(save?.headers['content-length']).toBe(String(save?.body.length));
+  });
+
+  it("puts a non-2xx answer's text in the error (cut to 500 chars), and keeps the connection", async () => {
+    const { connections, sidecar } = await realSidecar((req, res) => {
+      req.resume();
+      if (req.url?.endsWith('/state/bad')) res.writeHead(200).end('not json');
+      else if (req.url?.endsWith('/state/k')) res.writeHead(500).end(`ERR_ACTOR_STATE ${'x'.repeat(600)}`);
+      else res.writeHead(204).end();
+    });
+    const failing = sidecar.getActorState('A', '1', 'k');
+    await expect(failing).rejects.toMatchObject({ status: 500, operation: 'get state A/1/k' });
+    const message = await failing.then(
+      () => '',
+      (err: Error) => err.message,
+    );
+    expect(message).toContain('failed: status 500: ERR_ACTOR_STATE xxx');
+    expect(message.length).toBe('dapr sidecar: get state A/1/k failed: status 500: '.length + 500);
+    await expect(sidecar.getActorState('A', '1', 'bad')).rejects.toThrow(/answer is not JSON: not json/);
+    await expect(sidecar.getActorState('A', '1', 'none')).resolves.toBeUndefined();
+    // Every answer was read to its end, so the one socket went back to the agent each time.
+    expect(connections).toHaveLength(1);
   });
 });
