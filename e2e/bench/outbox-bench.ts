@@ -330,7 +330,16 @@ async function main() {
     ['notifier', TOPICS.taskUpdates],
   ] as const) {
     try {
-      await cleanup.resetOffsets({ groupId, topic, earliest: false });
+      // The topic's end offsets, set explicitly: kafkajs' resetOffsets({ earliest: false })
+      // commits -1 ("latest") literally, which Kafka keeps as no offset at all, so the apps'
+      // consumers fell back to initialOffset: oldest and read the whole topic again (the next
+      // storm benchmark then spent minutes re-applying every old task event).
+      const ends = await cleanup.fetchTopicOffsets(topic);
+      await cleanup.setOffsets({
+        groupId,
+        topic,
+        partitions: ends.map(({ partition, offset }) => ({ partition, offset })),
+      });
       say(`moved consumer group ${groupId} past the benchmark's events on ${topic}`);
     } catch (err) {
       say(`could not move consumer group ${groupId} past the benchmark's events (${(err as Error).message})`);

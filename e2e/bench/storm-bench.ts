@@ -12,8 +12,9 @@
  * Also the registration rate: tasks with a reminder created through the API per second, and
  * until every one's reminder is registered (task-reminder's consumer caught up).
  *
- *   scripts/bench-storm [--tasks 10000] [--concurrency 64] [--window 0] [--turns N]
- * --turns sets task-reminder's ACTOR_MAX_TURNS; --window spreads the due times over that many seconds instead of one (the spread-load case).
+ *   scripts/bench-storm [--tasks 10000] [--concurrency 64] [--window 0] [--turns N] [--profile]
+ * --turns sets task-reminder's ACTOR_MAX_TURNS; --window spreads the due times over that many seconds instead of one (the spread-load case);
+ * --profile writes a V8 CPU profile of each app (`<logs>/prof/*.cpuprofile`, when the apps stop).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ import { kafkaClient, openKafkaReader } from '../support/kafka-reader.ts';
 import { openNotificationsReader } from '../support/notifications-db.ts';
 import { childrenOf, cpuByProcess, cpuDiff, cpuLines, rssMiB, stackPid } from '../support/process-cpu.ts';
 import { stackEnv } from '../support/stack-env.ts';
-import { type AppName, startSystem } from '../support/system.ts';
+import { type AppName, startSystem, TASK_REMINDER_NODE_OPTIONS } from '../support/system.ts';
 import { sleep } from '../support/wait.ts';
 
 const { values: opt } = parseArgs({
@@ -37,6 +38,7 @@ const { values: opt } = parseArgs({
     turns: { type: 'string' },
     // How many users the tasks belong to [one user per task]: "10,000 users with a 9:00 reminder".
     users: { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const N = Number(opt.tasks);
@@ -74,12 +76,20 @@ function printCpu(what: string, seconds: Record<string, number>, n: number, per:
 
 async function main() {
   say(`starting the system (logs: ${logDir})`);
+  // task-reminder's heap bounds as the system runs it, plus the profiler when asked for.
+  const profiling = opt.profile ? ` --cpu-prof --cpu-prof-dir=${join(logDir, 'prof')}` : '';
+  const nodeOptions = (base: string) =>
+    base || profiling ? { NODE_OPTIONS: `${base}${profiling}`.trim() } : {};
   const system = await startSystem(stack, {
     logDir,
     env: {
-      notifier: { LOG_LEVEL: 'warn' },
-      'task-reminder': { LOG_LEVEL: 'warn', ...(opt.turns ? { ACTOR_MAX_TURNS: opt.turns } : {}) },
-      'chat-api': { LOG_LEVEL: 'warn' },
+      notifier: { LOG_LEVEL: 'warn', ...nodeOptions('') },
+      'task-reminder': {
+        LOG_LEVEL: 'warn',
+        ...(opt.turns ? { ACTOR_MAX_TURNS: opt.turns } : {}),
+        ...nodeOptions(TASK_REMINDER_NODE_OPTIONS),
+      },
+      'chat-api': { LOG_LEVEL: 'warn', ...nodeOptions('') },
     },
   });
   const reminders = await openKafkaReader(stack.kafkaBrokers, TOPICS.reminders);

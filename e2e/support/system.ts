@@ -79,6 +79,9 @@ export interface System {
   stop(): Promise<void>;
 }
 
+/** task-reminder's V8 heap bounds, as dapr.yaml runs it. */
+export const TASK_REMINDER_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=192';
+
 export async function startSystem(stack: StackEnv, options: SystemOptions): Promise<System> {
   const { logDir } = options;
   const resourcesPath = options.resourcesPath ?? join(ROOT, 'dapr-components');
@@ -96,8 +99,7 @@ export async function startSystem(stack: StackEnv, options: SystemOptions): Prom
       MAX_OPEN_TASKS: '1000000',
       RECURRENCE_MIN_PERIOD_SECONDS: '1',
     },
-    // As dapr.yaml runs it (its young generation bounded).
-    'task-reminder': { NODE_OPTIONS: '--max-semi-space-size=8 --max-old-space-size=192' },
+    'task-reminder': { NODE_OPTIONS: TASK_REMINDER_NODE_OPTIONS },
     notifier: {
       DATABASE_URL: stack.databaseUrl,
       AUTH_JWT_SECRET: stack.jwtSecret,

@@ -12,6 +12,8 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 const events: string[] = [];
+/** Turns of `quick` running now, and the most at once. */
+const quickTurns = { now: 0, most: 0 };
 
 /** A test actor: counts in its state, records reminders, fails on demand. */
 class Counter implements Actor {
@@ -29,6 +31,14 @@ class Counter implements Actor {
         events.push(`start ${ctx.id} ${String(body)}`);
         await new Promise((r) => setTimeout(r, 20));
         events.push(`end ${ctx.id} ${String(body)}`);
+        return null;
+      },
+      quick: async () => {
+        quickTurns.now += 1;
+        quickTurns.most = Math.max(quickTurns.most, quickTurns.now);
+        events.push(ctx.id);
+        await new Promise((r) => setImmediate(r));
+        quickTurns.now -= 1;
         return null;
       },
       fail: async () => {
@@ -163,6 +173,19 @@ describe('concurrency limit', () => {
       call(`/actors/Counter/${id}/method/slow`, { method: 'PUT', body: String(n) });
     await Promise.all([slow('p', 1), slow('q', 2)]);
     expect(events).toEqual(['start p 1', 'end p 1', 'start q 2', 'end q 2']);
+  });
+
+  it('keeps a waiting line of thousands in arrival order, and within the limit', async () => {
+    const { call } = setup(3);
+    events.length = 0;
+    quickTurns.most = 0;
+    const ids = Array.from({ length: 3000 }, (_, i) => `w-${i}`);
+    const answers = await Promise.all(
+      ids.map((id) => call(`/actors/Counter/${id}/method/quick`, { method: 'PUT', body: '{}' })),
+    );
+    expect(answers.every((r) => r.status === 200)).toBe(true);
+    expect(events).toEqual(ids);
+    expect(quickTurns.most).toBe(3);
   });
 });
 
