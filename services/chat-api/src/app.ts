@@ -83,15 +83,10 @@ export function createApp(deps: AppDeps) {
   // body is read) carry up to 200 broker messages; a 413 there is retried forever and stalls the
   // subscription for every user (scripts/fuzz showed it with large malformed reminders).
   app.use((c, next) => (c.req.path.startsWith('/events/') ? next() : limitBody(c, next)));
-  // A write that answered 2xx may have committed events to the outbox: the relay runs a round
-  // now, after the commit (no NOTIFY; outbox-writer.ts says why). Its polling is the fallback.
+  // Every write wakes this process's relay once its transaction committed events to the outbox
+  // (TaskContext.committed; no NOTIFY: outbox-writer.ts says why). Its polling is the fallback.
   const relay = deps.relay;
-  if (relay) {
-    app.use(async (c, next) => {
-      await next();
-      if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 300) relay.wake();
-    });
-  }
+  const committed = relay ? () => relay.wake() : undefined;
 
   app.get('/readyz', readiness({ database: () => databaseAnswers(deps.db), sidecar: deps.sidecarReady }));
   // Metrics: for a scraper holding METRICS_TOKEN only (they name the outbox's state), and the
@@ -123,6 +118,7 @@ export function createApp(deps: AppDeps) {
       db: deps.db,
       now,
       ...deps.sweep,
+      ...(committed ? { committed } : {}),
     });
     c.get('log').info(result, 'reminder sweep');
     return c.json(result);
@@ -155,7 +151,16 @@ export function createApp(deps: AppDeps) {
   const limits: TaskLimits = { ...DEFAULT_TASK_LIMITS, ...deps.limits };
   const limiter = createWriteLimiter({ perSecond: limits.writesPerSecond, burst: limits.writeBurst });
   // The todo tools for LLM agents (MCP), on the same task functions and write allowance.
-  mountMcp(app, { db: deps.db, log: deps.log, auth: deps.auth, limiter, limits, now, ...deps.mcp });
+  mountMcp(app, {
+    db: deps.db,
+    log: deps.log,
+    auth: deps.auth,
+    limiter,
+    limits,
+    now,
+    ...(committed ? { committed } : {}),
+    ...deps.mcp,
+  });
   // The chat page for people (page/page-routes.ts).
   const page = { notifierUrl: 'http://127.0.0.1:3002', devSignIn: false, ...deps.page, auth: deps.auth };
   app.route('/', pageRoutes(page));
@@ -168,6 +173,7 @@ export function createApp(deps: AppDeps) {
       correlationId: c.get('correlationId'),
       now,
       limits,
+      ...(committed ? { committed } : {}),
     });
     await next();
   });

@@ -98,7 +98,8 @@ export const CHAT_API_MIGRATIONS = {
     `drop table "user_preferences";`,
   ),
   // Every create counts the user's open tasks (the quotas): from this index alone, however many
-  // completed tasks the user has, instead of every row of theirs.
+  // completed tasks the user has, instead of every row of theirs. Built inside the migration's
+  // transaction, so writes to tasks wait while it builds (0.45 s for 580,000 rows here).
   '0006-open-tasks-per-user': sqlMigration(
     `create index "tasks_user_open" on "tasks" ("user_id", "recurrence") where status = 'open';`,
     `drop index "tasks_user_open";`,

@@ -6,7 +6,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTaskFields } from '../tasks/task-schemas.ts';
-import { createTestApp, type Json, type TestApp, token } from '../testing/test-app.ts';
+import { countingRelay, createTestApp, type Json, type TestApp, token } from '../testing/test-app.ts';
 
 let t: TestApp;
 const clock = new Date('2026-11-29T10:00:00.000Z');
@@ -281,5 +281,27 @@ describe('POST /mcp: who may call it', () => {
     const res = await inProcessFetch()(URL_, { method: 'GET' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toContain('POST');
+  });
+});
+
+describe('POST /mcp: the outbox relay', () => {
+  it('a tool that writes wakes the relay once its write committed; a read or a refused write does not', async () => {
+    const relay = countingRelay();
+    const w = await createTestApp({ now: () => clock, relay });
+    try {
+      const client = await connect('waker', {}, w);
+      const added = await call(client, 'add_task', { title: 'wake the relay' });
+      expect(added.isError).toBeFalsy();
+      expect(relay.wakes).toBe(1);
+      expect((await w.outbox()).length).toBe(2);
+      await call(client, 'list_tasks', {});
+      expect((await call(client, 'add_task', { title: '' })).isError).toBe(true);
+      expect(relay.wakes).toBe(1);
+      await call(client, 'complete_task', { id: added.structuredContent.id });
+      expect(relay.wakes).toBe(2);
+      await client.close();
+    } finally {
+      await w.close();
+    }
   });
 });

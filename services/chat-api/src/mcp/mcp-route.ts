@@ -34,6 +34,8 @@ export interface McpOptions {
   limiter: WriteLimiter;
   limits: TaskLimits;
   now: () => Date;
+  /** Wakes the outbox relay after a tool's write committed (TaskContext.committed). */
+  committed?: () => void;
   /** MCP_ALLOWED_HOSTS: the hostnames a request's `Host` may name [LOCAL_HOSTNAMES]. */
   allowedHosts?: string[];
   /** MCP_ALLOWED_ORIGINS: the hostnames a browser's `Origin` may name [LOCAL_HOSTNAMES]. */
@@ -106,6 +108,7 @@ export function mountMcp(app: Hono<ChatApiEnv>, options: McpOptions): void {
         correlationId: c.get('correlationId'),
         now: options.now,
         limits: options.limits,
+        ...(options.committed ? { committed: options.committed } : {}),
       },
       limiter: options.limiter,
       log: c.get('log'),

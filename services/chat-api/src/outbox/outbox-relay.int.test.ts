@@ -134,6 +134,54 @@ describe('chat-api on real PostgreSQL', () => {
     expect(Math.max(...seen) - t0).toBeLessThan(2000);
   });
 
+  it("publishes a task's next event at once after its head, even when another replica was the one woken for it", async () => {
+    // Relay B holds the head row of a task (its publish waits on `release`); the task's next
+    // write wakes relay A, whose claim must skip that row. Both poll once a minute only.
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const byB: { version: number; at: number }[] = [];
+    const byA: number[] = [];
+    const b = createOutboxRelay({
+      db: open(2),
+      log,
+      pollIntervalMs: 60_000,
+      publish: async (_topic, entries) => {
+        await held;
+        for (const { event } of entries)
+          byB.push({ version: (event as { data: { version: number } }).data.version, at: Date.now() });
+        return new Map();
+      },
+    });
+    const a = createOutboxRelay({
+      db: open(2),
+      log,
+      pollIntervalMs: 60_000,
+      publish: async (_topic, entries) => {
+        for (const { event } of entries) byA.push((event as { data: { version: number } }).data.version);
+        return new Map();
+      },
+    });
+    const task = await newTask('heads', 'v1');
+    b.start();
+    await new Promise((r) => setTimeout(r, 300)); // B's first round holds version 1 of both topics
+    a.start(); // A's first round skips the rows B holds, and finds nothing else
+    await new Promise((r) => setTimeout(r, 300));
+    await updateTaskFields({ ctx: ctx('heads'), id: task.id, input: { title: 'v2' } });
+    a.wake();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(byA, 'A could not take version 2 while B held version 1').toEqual([]);
+    const released = Date.now();
+    release();
+    const deadline = Date.now() + 5_000;
+    while (byB.filter((p) => p.version === 2).length < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([a.stop(1000), b.stop(1000)]);
+    expect(byB.map((p) => p.version).sort()).toEqual([1, 1, 2, 2]);
+    expect(Math.max(...byB.map((p) => p.at)) - released).toBeLessThan(2_000);
+  });
+
   it('vacuums the outbox it deletes from, once enough rows went out', async () => {
     const lastVacuum = async () =>
       (

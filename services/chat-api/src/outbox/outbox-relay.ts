@@ -205,7 +205,10 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
    * (tens of MB for a few hundred live rows); the planner then scanned all of them on every
    * claim, the relay fell behind, and a 5,800-row backlog took 50 s to drain (scripts/bench-chat-api).
    * So the relay vacuums what it deleted: small and quick while the live rows are few, skipped
-   * when another replica is at it.
+   * when another replica is at it. Without truncation: giving the empty tail pages back takes an
+   * exclusive lock on the table (every write waits), and the space is reused anyway. It must run
+   * as the table's owner (chat-api's own DATABASE_URL, which migrated it): PostgreSQL skips
+   * another role's VACUUM with a mere warning.
    */
   async function vacuumIfDue() {
     if (vacuumEvery <= 0 || published - publishedAtVacuum < vacuumEvery || Date.now() - vacuumedAt < 5_000)
@@ -213,7 +216,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     publishedAtVacuum = published;
     vacuumedAt = Date.now();
     try {
-      await sql`vacuum (skip_locked, analyze) outbox`.execute(db);
+      await sql`vacuum (skip_locked, analyze, truncate false) outbox`.execute(db);
     } catch (err) {
       log.warn(
         { err: (err as Error).message },
@@ -236,9 +239,13 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     }
     while (running) {
       try {
+        // Idle only after a round that found nothing: a round that published a task's head row
+        // made its next row claimable, and the replica that wrote it may have been woken while
+        // this one still held the head (its claim skipped the row): nobody else would look
+        // before the poll.
         const n = await runOnce();
         await vacuumIfDue();
-        if (n < batchSize) await idle();
+        if (n === 0) await idle();
       } catch (err) {
         log.error({ err: (err as Error).message }, 'outbox relay: round failed (database?); retrying in 1 s');
         await new Promise((r) => setTimeout(r, 1000));

@@ -25,6 +25,8 @@ export interface SweepOptions {
   /** Tasks per page (one transaction each) [500], and the most one sweep announces [5000]. */
   pageSize?: number;
   maxPerSweep?: number;
+  /** Called after each page's announcements committed to the outbox (wakes the relay). */
+  committed?: () => void;
 }
 
 export interface SweepResult {
@@ -99,6 +101,7 @@ export async function sweepReminders(options: SweepOptions): Promise<SweepResult
           now,
         );
       });
+      options.committed?.();
       announced += rows.length;
       const last = rows.at(-1) as (typeof rows)[number];
       after = { at: last.next_remind_at as Date, id: last.id };

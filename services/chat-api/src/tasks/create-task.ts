@@ -38,13 +38,13 @@ export async function createTask({
     updated_at: now,
     completed_at: null,
   };
-  // One statement, hence one transaction: the task, its events in the outbox, the relay's wake-up.
-  return toTask(
-    await insertTaskWithEvents(
-      ctx.db,
-      draft,
-      expectedReminder(draft, ctx.now()),
-      taskEvents.created(ctx, draft),
-    ),
+  // One statement, hence one transaction: the task and its events in the outbox.
+  const row = await insertTaskWithEvents(
+    ctx.db,
+    draft,
+    expectedReminder(draft, ctx.now()),
+    taskEvents.created(ctx, draft),
   );
+  ctx.committed?.();
+  return toTask(row);
 }

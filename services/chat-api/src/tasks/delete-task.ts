@@ -21,4 +21,5 @@ export async function deleteTask({
     await deleteTaskRow(trx, row);
     await enqueueEvents(trx, taskEvents.deleted(ctx, { id: row.id, user_id: row.user_id }, row.version + 1));
   });
+  ctx.committed?.();
 }

@@ -22,10 +22,12 @@ export async function snoozeTask({
       errors: [{ path: 'body.until', message: 'must be in the future' }],
     });
   }
-  return ctx.db.transaction().execute(async (trx) => {
+  const task = await ctx.db.transaction().execute(async (trx) => {
     const row = await lockTask(trx, ctx.userId, id);
     if (!row) throw taskNotFound(id);
     if (row.status !== 'open') throw new AppError('conflict', `task ${id} is completed; reopen it to snooze`);
     return applyChanges(ctx, trx, id, { remind_at: until.toISOString() });
   });
+  ctx.committed?.();
+  return task;
 }

@@ -12,6 +12,11 @@ export interface TaskContext {
   now: () => Date;
   /** What one user may ask (quotas, the shortest recurrence). */
   limits: TaskLimits;
+  /**
+   * Called once a write's transaction committed its events to the outbox: wakes this process's
+   * relay (app.ts), which otherwise finds them at its next poll.
+   */
+  committed?: () => void;
 }
 
 /** The app-id events are published as. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, METRICS_TOKEN, type TestApp } from '../testing/test-app.ts';
+import { countingRelay, createTestApp, METRICS_TOKEN, type TestApp } from '../testing/test-app.ts';
 
 let t: TestApp;
 let clock = new Date('2026-11-29T10:00:00.000Z');
@@ -343,37 +343,25 @@ describe('service routes', () => {
   });
 });
 
-describe('the relay is woken by every write that answered 2xx, after its commit', () => {
+describe('the relay is woken by every write, once its transaction committed', () => {
   it('a create, an update and a delete wake it; a read and a refused write do not', async () => {
-    let wakes = 0;
-    const relay = {
-      start() {},
-      wake() {
-        wakes++;
-      },
-      runOnce: async () => 0,
-      stop: async () => {},
-      stats: async () => ({
-        pending: 0,
-        oldestAgeSeconds: 0,
-        published: 0,
-        failures: 0,
-        latencyMs: { p50: null, p95: null, p99: null },
-      }),
-    };
+    const relay = countingRelay();
     const w = await createTestApp({ relay });
     try {
       const created = await w.call('wally', 'POST', '/v1/tasks', { title: 'wake' });
       expect(created.status).toBe(201);
-      expect(wakes).toBe(1);
+      expect(relay.wakes).toBe(1);
       expect((await w.outbox()).length).toBe(2);
       const { id } = await created.json();
       expect((await w.call('wally', 'GET', `/v1/tasks/${id}`)).status).toBe(200);
       expect((await w.call('wally', 'POST', '/v1/tasks', { title: '' })).status).toBe(422);
+      expect(relay.wakes).toBe(1);
       expect((await w.call('wally', 'PATCH', `/v1/tasks/${id}`, { title: 'again' })).status).toBe(200);
-      expect(wakes).toBe(2);
+      expect(relay.wakes).toBe(2);
+      expect((await w.call('wally', 'POST', `/v1/tasks/${id}/snooze`, { minutes: 5 })).status).toBe(200);
+      expect((await w.call('wally', 'POST', `/v1/tasks/${id}/complete`)).status).toBe(200);
       expect((await w.call('wally', 'DELETE', `/v1/tasks/${id}`)).status).toBe(204);
-      expect(wakes).toBe(3);
+      expect(relay.wakes).toBe(5);
     } finally {
       await w.close();
     }

@@ -115,10 +115,18 @@ export async function updateTaskFields({
   input: PatchTaskInput;
   ifMatch?: number | undefined;
 }): Promise<Task> {
-  return ctx.db.transaction().execute((trx) => applyChanges(ctx, trx, id, input as TaskChanges, { ifMatch }));
+  const task = await ctx.db
+    .transaction()
+    .execute((trx) => applyChanges(ctx, trx, id, input as TaskChanges, { ifMatch }));
+  ctx.committed?.();
+  return task;
 }
 
 /** `POST /v1/tasks/{id}/complete`: completing a completed task changes nothing. */
 export async function completeTask({ ctx, id }: { ctx: TaskContext; id: string }): Promise<Task> {
-  return ctx.db.transaction().execute((trx) => applyChanges(ctx, trx, id, { status: 'completed' }));
+  const task = await ctx.db
+    .transaction()
+    .execute((trx) => applyChanges(ctx, trx, id, { status: 'completed' }));
+  ctx.committed?.();
+  return task;
 }

@@ -45,6 +45,26 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A relay that only counts how often it was woken (for the tests of who wakes it, and when). */
+export function countingRelay(): OutboxRelay & { wakes: number } {
+  return {
+    wakes: 0,
+    start() {},
+    wake() {
+      this.wakes += 1;
+    },
+    runOnce: async () => 0,
+    stop: async () => {},
+    stats: async () => ({
+      pending: 0,
+      oldestAgeSeconds: 0,
+      published: 0,
+      failures: 0,
+      latencyMs: { p50: null, p95: null, p99: null },
+    }),
+  };
+}
+
 export async function createTestApp(
   options: {
     now?: () => Date;
