@@ -85,8 +85,7 @@ export function createApp(deps: AppDeps) {
   app.use((c, next) => (c.req.path.startsWith('/events/') ? next() : limitBody(c, next)));
   // Every write wakes this process's relay once its transaction committed events to the outbox
   // (TaskContext.committed; no NOTIFY: outbox-writer.ts says why). Its polling is the fallback.
-  const relay = deps.relay;
-  const committed = relay ? () => relay.wake() : undefined;
+  const committed = () => deps.relay?.wake();
 
   app.get('/readyz', readiness({ database: () => databaseAnswers(deps.db), sidecar: deps.sidecarReady }));
   // Metrics: for a scraper holding METRICS_TOKEN only (they name the outbox's state), and the
@@ -118,7 +117,7 @@ export function createApp(deps: AppDeps) {
       db: deps.db,
       now,
       ...deps.sweep,
-      ...(committed ? { committed } : {}),
+      committed,
     });
     c.get('log').info(result, 'reminder sweep');
     return c.json(result);
@@ -158,7 +157,7 @@ export function createApp(deps: AppDeps) {
     limiter,
     limits,
     now,
-    ...(committed ? { committed } : {}),
+    committed,
     ...deps.mcp,
   });
   // The chat page for people (page/page-routes.ts).
@@ -173,7 +172,7 @@ export function createApp(deps: AppDeps) {
       correlationId: c.get('correlationId'),
       now,
       limits,
-      ...(committed ? { committed } : {}),
+      committed,
     });
     await next();
   });

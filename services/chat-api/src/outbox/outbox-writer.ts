@@ -23,14 +23,14 @@ function outboxRows(events: readonly OutboxEvent[]): NewOutboxRow[] {
 /**
  * The one way rows enter the outbox: a CTE named `queued` that inserts them. Every write path
  * composes it into its own statement or transaction, so the events exist exactly when the change
- * they describe does. The relay is woken once the write answered (app.ts), after the commit; no
- * NOTIFY: PostgreSQL serialises the commits of notifying transactions on one global lock, which
- * halved the commits a second the database could take (measured; docs/architecture.md).
+ * they describe does. The relay is woken after the commit (`TaskContext.committed`); no NOTIFY:
+ * PostgreSQL serialises the commits of notifying transactions on one global lock, which halved
+ * the commits a second the database could take (measured; docs/architecture.md).
  *
  * @example db.with('inserted', ...).with('queued', queueEvents(events)).selectFrom('inserted')...
  */
 export function queueEvents(events: readonly OutboxEvent[]) {
-  return (q: QueryCreator<Database>) => q.insertInto('outbox').values(outboxRows(events)).returning('id');
+  return (q: QueryCreator<Database>) => q.insertInto('outbox').values(outboxRows(events));
 }
 
 /** Adds events to the outbox inside the caller's transaction. */

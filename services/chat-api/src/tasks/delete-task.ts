@@ -1,5 +1,5 @@
 import { enqueueEvents } from '../outbox/outbox-writer.ts';
-import type { TaskContext } from './task-context.ts';
+import { inWriteTransaction, type TaskContext } from './task-context.ts';
 import { taskEvents } from './task-events.ts';
 import { deleteTaskRow, lockTask } from './task-store.ts';
 import { checkVersion, taskNotFound } from './update-task.ts';
@@ -14,12 +14,11 @@ export async function deleteTask({
   id: string;
   ifMatch?: number | undefined;
 }): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
+  await inWriteTransaction(ctx, async (trx) => {
     const row = await lockTask(trx, ctx.userId, id);
     if (!row) throw taskNotFound(id);
     checkVersion(row, ifMatch);
     await deleteTaskRow(trx, row);
     await enqueueEvents(trx, taskEvents.deleted(ctx, { id: row.id, user_id: row.user_id }, row.version + 1));
   });
-  ctx.committed?.();
 }

@@ -1,6 +1,6 @@
 import type { Task } from '@todo/events';
 import { AppError } from '@todo/platform';
-import type { TaskContext } from './task-context.ts';
+import { inWriteTransaction, type TaskContext } from './task-context.ts';
 import type { SnoozeInput } from './task-schemas.ts';
 import { lockTask } from './task-store.ts';
 import { applyChanges, taskNotFound } from './update-task.ts';
@@ -22,12 +22,10 @@ export async function snoozeTask({
       errors: [{ path: 'body.until', message: 'must be in the future' }],
     });
   }
-  const task = await ctx.db.transaction().execute(async (trx) => {
+  return inWriteTransaction(ctx, async (trx) => {
     const row = await lockTask(trx, ctx.userId, id);
     if (!row) throw taskNotFound(id);
     if (row.status !== 'open') throw new AppError('conflict', `task ${id} is completed; reopen it to snooze`);
     return applyChanges(ctx, trx, id, { remind_at: until.toISOString() });
   });
-  ctx.committed?.();
-  return task;
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.ts';
+import type { Db, Trx } from '../db/database.ts';
 import type { TaskLimits } from './task-limits.ts';
 
 /** What every task function needs: the database, who asks, and why (for the events). */
@@ -17,6 +17,17 @@ export interface TaskContext {
    * relay (app.ts), which otherwise finds them at its next poll.
    */
   committed?: () => void;
+}
+
+/**
+ * Runs a write in one transaction and, once it committed, wakes the relay for the events it
+ * queued: every task function that writes goes through here (a create, one statement, calls
+ * `committed` itself).
+ */
+export async function inWriteTransaction<T>(ctx: TaskContext, work: (trx: Trx) => Promise<T>): Promise<T> {
+  const result = await ctx.db.transaction().execute(work);
+  ctx.committed?.();
+  return result;
 }
 
 /** The app-id events are published as. */

@@ -3,7 +3,7 @@ import { AppError } from '@todo/platform';
 import type { Trx } from '../db/database.ts';
 import { enqueueEvents } from '../outbox/outbox-writer.ts';
 import { expectedReminder, SERIES_FIELDS } from './expected-reminder.ts';
-import type { TaskContext } from './task-context.ts';
+import { inWriteTransaction, type TaskContext } from './task-context.ts';
 import { taskEvents } from './task-events.ts';
 import { checkRecurrencePeriod, quotaReached } from './task-limits.ts';
 import type { PatchTaskInput } from './task-schemas.ts';
@@ -115,18 +115,10 @@ export async function updateTaskFields({
   input: PatchTaskInput;
   ifMatch?: number | undefined;
 }): Promise<Task> {
-  const task = await ctx.db
-    .transaction()
-    .execute((trx) => applyChanges(ctx, trx, id, input as TaskChanges, { ifMatch }));
-  ctx.committed?.();
-  return task;
+  return inWriteTransaction(ctx, (trx) => applyChanges(ctx, trx, id, input as TaskChanges, { ifMatch }));
 }
 
 /** `POST /v1/tasks/{id}/complete`: completing a completed task changes nothing. */
 export async function completeTask({ ctx, id }: { ctx: TaskContext; id: string }): Promise<Task> {
-  const task = await ctx.db
-    .transaction()
-    .execute((trx) => applyChanges(ctx, trx, id, { status: 'completed' }));
-  ctx.committed?.();
-  return task;
+  return inWriteTransaction(ctx, (trx) => applyChanges(ctx, trx, id, { status: 'completed' }));
 }

@@ -53,9 +53,11 @@ export function createServiceApp<E extends Env & { Variables: RequestVariables }
  */
 const closeAfterRefusedBody: MiddlewareHandler = async (c, next) => {
   await next();
-  // A request whose body (a body stream, and not an announced empty one) was never read, refused.
-  const unread = c.req.raw.body !== null && !c.req.raw.bodyUsed && c.req.header('content-length') !== '0';
-  if (c.res.status >= 400 && unread) {
+  // Refusals only, and cheapest test first: reading `c.req.raw.body` makes the Node adapter build
+  // a full Request, which every answered request paid for when this ran first (it showed in the
+  // apps' profiles). A request whose body (a stream, not an announced empty one) was never read:
+  if (c.res.status < 400 || c.req.raw.bodyUsed || c.req.header('content-length') === '0') return;
+  if (c.req.raw.body !== null) {
     try {
       c.res.headers.set('Connection', 'close');
     } catch {
