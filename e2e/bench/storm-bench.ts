@@ -13,6 +13,7 @@
  * until every one's reminder is registered (task-reminder's consumer caught up).
  *
  *   scripts/bench-storm [--tasks 10000] [--concurrency 64] [--window 0] [--turns N] [--profile]
+ *     [--task-reminder-daprd "--app-max-concurrency 256"]
  * --turns sets task-reminder's ACTOR_MAX_TURNS; --window spreads the due times over that many seconds instead of one (the spread-load case);
  * --profile writes a V8 CPU profile of each app (`<logs>/prof/*.cpuprofile`, when the apps stop).
  */
@@ -39,6 +40,10 @@ const { values: opt } = parseArgs({
     // How many users the tasks belong to [one user per task]: "10,000 users with a 9:00 reminder".
     users: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    // Extra flags for task-reminder's daprd, space-separated (e.g. "--app-max-concurrency 256").
+    'task-reminder-daprd': { type: 'string' },
+    // Environment of every daprd, space-separated NAME=value pairs (e.g. "GOGC=400").
+    'daprd-env': { type: 'string' },
   },
 });
 const N = Number(opt.tasks);
@@ -91,6 +96,19 @@ async function main() {
       },
       'chat-api': { LOG_LEVEL: 'warn', ...nodeOptions('') },
     },
+    ...(opt['daprd-env']
+      ? {
+          daprdEnv: Object.fromEntries(
+            opt['daprd-env']
+              .split(' ')
+              .filter(Boolean)
+              .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+          ),
+        }
+      : {}),
+    ...(opt['task-reminder-daprd']
+      ? { daprdArgs: { 'task-reminder': opt['task-reminder-daprd'].split(' ').filter(Boolean) } }
+      : {}),
   });
   const reminders = await openKafkaReader(stack.kafkaBrokers, TOPICS.reminders);
   const notifications = openNotificationsReader(stack.databaseUrl);
@@ -198,7 +216,19 @@ async function main() {
     let seen = 0;
     let progressAt = Date.now();
     let countedAt = 0;
+    // Each second: how many fired, and which processes spent the CPU (the storm's ramp shows).
+    const timeline: { after_due_s: number; on_kafka: number; cpu_seconds: Record<string, number> }[] = [];
+    let sampled = { at: Date.now(), cpu: cpuBefore };
     while (Date.now() < deadline) {
+      if (Date.now() - sampled.at >= 1_000) {
+        const reading = { at: Date.now(), cpu: await cpu() };
+        timeline.push({
+          after_due_s: Math.round((reading.at - due.getTime()) / 100) / 10,
+          on_kafka: firstSeen.size,
+          cpu_seconds: cpuDiff(reading.cpu, sampled.cpu),
+        });
+        sampled = reading;
+      }
       if (Date.now() - progressAt >= 5_000) {
         progressAt = Date.now();
         say(
@@ -241,6 +271,7 @@ async function main() {
       missing: N - firstSeen.size,
       all_notifications_stored_after_due_s: storedAt === undefined ? null : (storedAt - end) / 1000,
       cpu_seconds: cpuDiff(cpuAfter, cpuBefore),
+      timeline,
       cpu_seconds_registration: cpuRegistration,
       rss_mib_before_storm: rssAtRest,
     };
@@ -256,6 +287,20 @@ async function main() {
       `every notification stored ${result.all_notifications_stored_after_due_s ?? 'NOT'} s after the due second`,
     );
     printCpu('CPU during the storm', result.cpu_seconds, N, 'reminder');
+    say('second by second (ReminderDue first seen on Kafka in that second; CPU seconds of the busiest):');
+    let before = 0;
+    for (const { after_due_s, on_kafka, cpu_seconds } of timeline) {
+      const total = Object.values(cpu_seconds).reduce((a, b) => a + b, 0);
+      const busiest = Object.entries(cpu_seconds)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(', ');
+      say(
+        `  ${after_due_s.toFixed(1).padStart(6)} s  +${String(on_kafka - before).padStart(5)}  CPU ${total.toFixed(2)}: ${busiest}`,
+      );
+      before = on_kafka;
+    }
     const file = join(STATE, `bench/storm-${N}-${Date.now()}.json`);
     mkdirSync(join(STATE, 'bench'), { recursive: true });
     writeFileSync(file, JSON.stringify(result, null, 2));

@@ -38,6 +38,8 @@ export interface SystemOptions {
   env?: Partial<Record<AppName, Record<string, string>>>;
   /** Extra daprd flags per app. */
   daprdArgs?: Partial<Record<AppName, string[]>>;
+  /** Extra environment of every daprd (e.g. GOGC). */
+  daprdEnv?: Record<string, string>;
   /** The resources folder [dapr-components/]. */
   resourcesPath?: string;
   /** Extra arguments of the webhook sink (scripts/webhook-sink.ts), e.g. `--delay-ms 200`. */
@@ -136,7 +138,7 @@ export async function startSystem(stack: StackEnv, options: SystemOptions): Prom
       startSidecarWithEnv(
         stack,
         { appId: n, ports: PORTS[n], resourcesPath, configPath, logDir },
-        n === 'notifier' ? { NOTIFY_WEBHOOK_URL: `${sinkUrl}/hook` } : {},
+        { ...options.daprdEnv, ...(n === 'notifier' ? { NOTIFY_WEBHOOK_URL: `${sinkUrl}/hook` } : {}) },
         options.daprdArgs?.[n] ?? [],
       ),
     ]),

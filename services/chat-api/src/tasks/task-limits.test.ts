@@ -21,8 +21,11 @@ describe('limits that protect every user', () => {
     const ids = [];
     for (let i = 0; i < 3; i++)
       ids.push((await (await t.call('quota', 'POST', '/v1/tasks', { title: `t${i}` })).json()).id);
+    const queued = (await t.outbox()).length;
     const over = await t.call('quota', 'POST', '/v1/tasks', { title: 'one too many' });
     expect(over.status).toBe(429);
+    // The refused task wrote no event; the count, the task and its events are one statement.
+    expect(await t.outbox()).toHaveLength(queued);
     expect(over.headers.get('retry-after')).toBe('60');
     expect(await over.json()).toMatchObject({ code: 'quota_exceeded', limit: 3 });
     // Another user is not affected.
@@ -55,6 +58,9 @@ describe('limits that protect every user', () => {
       recurrence: 'daily',
     });
     expect(second.status).toBe(429);
+    expect(await second.json()).toMatchObject({ code: 'quota_exceeded', limit: 1 });
+    // A task that does not recur still goes in.
+    expect((await t.call('period', 'POST', '/v1/tasks', { title: 'z', remind_at: soon() })).status).toBe(201);
   });
 
   it('rate-limits one user writing too fast, with Retry-After, and not the others', async () => {

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { requireSidecarToken, type Sidecar } from '@todo/platform';
+import { type Logger, requireSidecarToken, type Sidecar } from '@todo/platform';
 import { type Context, Hono } from 'hono';
-import type { Logger } from 'pino';
+
 import type { Actor, ActorContext, ActorType } from './actor.ts';
 import { createTurnQueue } from './turn-queue.ts';
 

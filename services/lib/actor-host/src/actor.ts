@@ -1,5 +1,4 @@
-import type { ReminderSpec } from '@todo/platform';
-import type { Logger } from 'pino';
+import type { Logger, ReminderSpec } from '@todo/platform';
 
 /**
  * An actor's state, read and written through the sidecar (the actor state store). Each `set` or
