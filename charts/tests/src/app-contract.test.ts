@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appFacts } from './apps.ts';
 import { findDoc, type K8sObject, release, renderChart } from './helm.ts';
@@ -89,6 +92,15 @@ describe(`the Deployments agree with the apps' ports and health paths (from ${so
       });
     });
 
+    it("gives the sidecar's Go runtime GOGC and a GOMEMLIMIT at 90% of its memory limit", () => {
+      const limit = annotations['dapr.io/sidecar-memory-limit'];
+      const mib = limit?.endsWith('Gi')
+        ? Number.parseInt(limit, 10) * 1024
+        : Number.parseInt(limit ?? '', 10);
+      expect(limit).toMatch(/^[0-9]+(Mi|Gi)$/);
+      expect(annotations['dapr.io/env']).toBe(`GOGC=400,GOMEMLIMIT=${Math.floor((mib * 9) / 10)}MiB`);
+    });
+
     it('lets the sidecar drain within the pod grace period', () => {
       const drain = Number(annotations['dapr.io/graceful-shutdown-seconds']);
       expect(drain).toBeGreaterThan(0);
@@ -110,6 +122,31 @@ describe(`the Deployments agree with the apps' ports and health paths (from ${so
         );
         expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
       });
+  });
+
+  it("gives task-reminder's sidecar room for a storm's callbacks, the others the defaults", () => {
+    const limits = Object.fromEntries(
+      apps.map((app) => [
+        app.appId,
+        findDoc(docs, 'Deployment', `${release}-${app.appId}`).spec.template.metadata.annotations[
+          'dapr.io/sidecar-memory-limit'
+        ],
+      ]),
+    );
+    expect(limits).toEqual({ 'chat-api': '256Mi', 'task-reminder': '1Gi', notifier: '256Mi' });
+  });
+
+  it('takes a sidecar GOGC, and no GOMEMLIMIT for a memory limit in another unit', () => {
+    const overlay = join(mkdtempSync(join(tmpdir(), 'chart-')), 'values.yaml');
+    writeFileSync(
+      overlay,
+      'dapr:\n  sidecar:\n    goGC: 200\n    resources:\n      memoryLimit: "300000000"\n',
+    );
+    const rendered = renderChart(['values.yaml'], [overlay]);
+    const annotations = findDoc(rendered, 'Deployment', `${release}-chat-api`).spec.template.metadata
+      .annotations;
+    expect(annotations['dapr.io/env']).toBe('GOGC=200');
+    expect(annotations['dapr.io/sidecar-memory-limit']).toBe('300000000');
   });
 
   it('gives no two apps the same token', () => {

@@ -124,3 +124,17 @@ DATABASE_URL: {{ include "todo.databaseUrl" . | quote }}
 ACTOR_STATE_CONNECTION_STRING: {{ default (include "todo.databaseUrl" .) .Values.database.actorStateUrl | quote }}
 {{- end -}}
 
+
+{{- /*
+GOMEMLIMIT for a daprd: 90% of its container's memory limit (a quantity in Mi or Gi), so Go's
+collector works harder near the limit instead of the kernel killing the sidecar; empty for a
+limit in another unit.
+*/ -}}
+{{- define "todo.goMemLimit" -}}
+{{- $limit := toString . -}}
+{{- if regexMatch "^[0-9]+Mi$" $limit -}}
+{{- div (mul (trimSuffix "Mi" $limit | atoi) 9) 10 }}MiB
+{{- else if regexMatch "^[0-9]+Gi$" $limit -}}
+{{- div (mul (trimSuffix "Gi" $limit | atoi) 9216) 10 }}MiB
+{{- end -}}
+{{- end -}}
