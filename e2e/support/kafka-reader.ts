@@ -8,6 +8,8 @@ export interface KafkaRecord {
   key: string | null;
   value: string;
   headers: Record<string, string>;
+  /** When this reader was handed the record (ms since the epoch): not when a caller looked. */
+  receivedAt: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function openKafkaReader(brokers: string, topic: string): Promise<K
         key: message.key ? message.key.toString('utf8') : null,
         value: message.value ? message.value.toString('utf8') : '',
         headers,
+        receivedAt: Date.now(),
       });
     },
   });

@@ -55,10 +55,12 @@ export function rssMiB(pid: number): number {
 export function cpuByProcess(
   groups: Record<string, number[]>,
   owners: Map<number, string>,
+  /** PostgreSQL's processes, when the caller knows them (pgrep otherwise). */
+  pgPids: number[] = postgresPids(),
 ): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, pids] of Object.entries(groups)) out[k] = pids.reduce((s, p) => s + cpuSeconds(p), 0);
-  for (const pid of postgresPids()) {
+  for (const pid of pgPids) {
     const key = `postgres: ${owners.get(pid) ?? 'server'}`;
     out[key] = (out[key] ?? 0) + cpuSeconds(pid);
   }
