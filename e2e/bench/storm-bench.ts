@@ -13,7 +13,7 @@
  * until every one's reminder is registered (task-reminder's consumer caught up).
  *
  *   scripts/bench-storm [--tasks 10000] [--concurrency 64] [--window 0] [--turns N] [--profile]
- *     [--task-reminder-daprd "--app-max-concurrency 256"]
+ *     [--task-reminder-daprd="--app-max-concurrency 256"] [--daprd-env="GOGC=100"] (with "=": the values start with --)
  * --turns sets task-reminder's ACTOR_MAX_TURNS; --window spreads the due times over that many seconds instead of one (the spread-load case);
  * --profile writes a V8 CPU profile of each app (`<logs>/prof/*.cpuprofile`, when the apps stop).
  */
@@ -110,7 +110,11 @@ async function main() {
             opt['daprd-env']
               .split(' ')
               .filter(Boolean)
-              .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+              .map((pair) => {
+                const at = pair.indexOf('=');
+                if (at < 1) throw new Error(`--daprd-env takes NAME=value pairs, not ${pair}`);
+                return [pair.slice(0, at), pair.slice(at + 1)];
+              }),
           ),
         }
       : {}),
@@ -143,7 +147,8 @@ async function main() {
   };
   // PostgreSQL's CPU by whose backend it is (chat-api, notifier, daprd's actor state in
   // dapr_state, ...), so the database's share shows per caller; the pool connections live on.
-  const cpu = async () => cpuByProcess(processes(), await notifications.backends());
+  const cpu = async (groups = processes(), pgPids = postgresPids()) =>
+    cpuByProcess(groups, await notifications.backends(), pgPids);
 
   try {
     // Warm up: one task through the whole chain, so every consumer group has joined.
@@ -231,10 +236,9 @@ async function main() {
     // stalled loop would only delay this bench, not the system (arrivals carry their own time).
     const watched = processes();
     const watchedPg = postgresPids();
-    const sampleCpu = async () => cpuByProcess(watched, await notifications.backends(), watchedPg);
     while (Date.now() < deadline) {
       if (Date.now() - sampled.at >= 1_000) {
-        const reading = { at: Date.now(), cpu: await sampleCpu() };
+        const reading = { at: Date.now(), cpu: await cpu(watched, watchedPg) };
         timeline.push({
           after_due_s: Math.round((reading.at - due.getTime()) / 100) / 10,
           on_kafka: firstSeen.size,

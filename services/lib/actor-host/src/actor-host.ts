@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type Logger, requireSidecarToken, type Sidecar } from '@todo/platform';
 import { type Context, Hono } from 'hono';
-
 import type { Actor, ActorContext, ActorType } from './actor.ts';
 import { createTurnQueue } from './turn-queue.ts';
 
